@@ -1,0 +1,111 @@
+/**
+ * What a collector is. Each collector is a small declarative definition: a name, a time
+ * budget, SQL chosen by server version, and a pure function from rows (and counter
+ * deltas) to catalog datums. The runtime (runtime/) gives it a read-only connection,
+ * isolates its failures and publishes what it returns.
+ */
+import type { Layer } from '../core/catalog/index.js';
+import type { CollectorSettings } from '../core/config/collector-settings.js';
+import type { Logger } from '../core/log/logger.js';
+import type { Datum } from '../core/metrics/datum.js';
+
+/** A read-only, statement-counted query runner on the production connection. */
+export interface QueryRunner {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** SQL text valid from a server_version_num upwards (e.g. 170000 for PostgreSQL 17). */
+export interface VersionedSql {
+  readonly minVersion: number;
+  readonly text: string;
+}
+
+/** Picks the variant with the highest minVersion not above the server's version. */
+export function sqlFor(variants: readonly VersionedSql[], serverVersion: number, collector: string): string {
+  let best: VersionedSql | undefined;
+  for (const v of variants) if (v.minVersion <= serverVersion && (!best || v.minVersion > best.minVersion)) best = v;
+  if (!best) throw new Error(`collector ${collector}: no SQL for server_version_num ${serverVersion}`);
+  return best.text;
+}
+
+/** One sample of monotonically increasing counters: entry key -> counter name -> value. */
+export type CounterSample = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+export const DeltaSkipReason = {
+  Baseline: 'baseline',
+  StatsReset: 'stats-reset',
+  ServerRestart: 'server-restart',
+  CounterWentBackwards: 'counter-went-backwards',
+  NewEntry: 'new-entry',
+  BaselineTakenByConcurrentRun: 'concurrent-run',
+  StateStoreUnavailable: 'state-store-unavailable',
+} as const;
+export type DeltaSkipReason = (typeof DeltaSkipReason)[keyof typeof DeltaSkipReason];
+
+export interface Deltas {
+  /** Seconds between the previous sample and this one (0 when there is no previous sample). */
+  readonly intervalSeconds: number;
+  /** Deltas for entries present in both samples whose counters all moved forwards. */
+  readonly entries: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /** Entries with no delta this run, and why (a whole-sample reason uses key '*'). */
+  readonly skipped: readonly { readonly key: string; readonly reason: DeltaSkipReason }[];
+}
+
+/**
+ * Turns counter samples into interval deltas, keeping the previous sample in the state
+ * store. `epoch` identifies the counters' lifetime (e.g. postmaster start + stats_reset):
+ * when it changes, every delta is dropped.
+ */
+export interface CounterTracker {
+  deltas(sample: CounterSample, epoch: string): Promise<Deltas>;
+}
+
+/** A tenant: its schema (always used as a quoted identifier) and a display name. */
+export interface Tenant {
+  readonly schema: string;
+  readonly name: string;
+}
+
+export interface CollectorContext {
+  /** The target's name: the `Database` dimension of every datum. */
+  readonly target: string;
+  readonly settings: CollectorSettings;
+  /** Discovered tenants; discovery runs once per run, on first use. */
+  tenants(): Promise<readonly Tenant[]>;
+  readonly serverVersion: number;
+  readonly db: QueryRunner;
+  /** Deltas for this collector's counters (state kept outside the production database). */
+  readonly counters: CounterTracker;
+  readonly now: Date;
+  readonly log: Logger;
+  /** Aborted when the collector's own timeout or the run's time budget expires. */
+  readonly signal: AbortSignal;
+}
+
+/** A structured log line a collector wants written once per run (e.g. the top-10 statements). */
+export interface CollectorLogLine {
+  readonly event: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface CollectorResult {
+  readonly datums: readonly Datum[];
+  readonly logLines?: readonly CollectorLogLine[];
+  /** Deltas not published (counted into DeltasSkipped). */
+  readonly deltasSkipped?: number;
+  /** Partial failures that did not stop the collector (e.g. one SQL source of several). */
+  readonly errors?: readonly { readonly name: string; readonly message: string }[];
+}
+
+export interface Collector<Ctx extends CollectorContext = CollectorContext> {
+  readonly name: string;
+  readonly layer: Layer;
+  readonly timeoutMs: number;
+  /** PostgreSQL features it needs; the runtime reports a clear reason when one is missing. */
+  readonly requires?: readonly ('pg_stat_statements')[];
+  collect(ctx: Ctx): Promise<CollectorResult>;
+}
+
+export function collector<Ctx extends CollectorContext = CollectorContext>(def: Collector<Ctx>): Collector<Ctx> {
+  return def;
+}

