@@ -1,0 +1,4 @@
+/** The security-layer collectors, in the order the runtime runs them. */
+import type { Collector } from '../../collector.js';
+
+export const securityCollectors: readonly Collector[] = [];
