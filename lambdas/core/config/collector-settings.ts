@@ -4,6 +4,7 @@
  * it from the same config file. Validated by the same schema in both places.
  */
 import { z } from 'zod';
+import { healthChecksSchema } from './health-checks.js';
 import { DEFAULT_TENANT_DISCOVERY, tenantDiscoverySchema } from './tenants.js';
 
 /** Lambda timeout is 60 s on a 1-minute schedule; the run must finish well before. */
@@ -21,6 +22,8 @@ export const collectorSettingsSchema = z.strictObject({
   lockTimeoutMs: z.number().int().min(10).max(60_000).default(DEFAULT_LOCK_TIMEOUT_MS),
   tenants: tenantDiscoverySchema.default(DEFAULT_TENANT_DISCOVERY),
   topTenants: z.number().int().min(0).max(500).default(DEFAULT_TOP_TENANTS),
+  /** Endpoints this target's collector probes; give them to one target only (they carry no Database dimension). */
+  healthChecks: healthChecksSchema.default([]),
 });
 export type CollectorSettings = z.infer<typeof collectorSettingsSchema>;
 export type CollectorSettingsInput = z.input<typeof collectorSettingsSchema>;
