@@ -103,6 +103,12 @@ export interface Collector<Ctx extends CollectorContext = CollectorContext> {
   readonly timeoutMs: number;
   /** PostgreSQL features it needs; the runtime reports a clear reason when one is missing. */
   readonly requires?: readonly ('pg_stat_statements')[];
+  /**
+   * false for collectors that never query the database (the health-check probes): the
+   * runtime can run them without a transaction and also when the database is unreachable,
+   * which is exactly when an API health probe matters. Default true.
+   */
+  readonly usesDatabase?: boolean;
   collect(ctx: Ctx): Promise<CollectorResult>;
 }
 

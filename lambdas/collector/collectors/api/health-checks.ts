@@ -58,6 +58,7 @@ export const healthChecksCollector = collector({
   name: HEALTH_CHECKS_COLLECTOR,
   layer: Layer.Api,
   timeoutMs: HEALTH_CHECKS_TIMEOUT_MS,
+  usesDatabase: false,
   async collect(ctx) {
     const checks = ctx.settings.healthChecks;
     if (checks.length === 0) return { datums: [] };
