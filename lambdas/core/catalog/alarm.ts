@@ -44,7 +44,11 @@ export type Comparison = '>' | '>=' | '<' | '<=';
 export interface MetricQuery {
   readonly metric: MetricDef;
   readonly statistic: Statistic;
-  /** Index into metric.dimensionSets; 0 (the aggregate) by default. */
+  /**
+   * Index into metric.dimensionSets. Unset: the first set whose dimension values the scope
+   * instance provides, i.e. 0 (the aggregate) for tenantwatch metrics, and for AWS/RDS
+   * metrics DBInstanceIdentifier, else DBClusterIdentifier (see build-routing-table.ts).
+   */
   readonly dimensionSet?: number;
 }
 

@@ -4,7 +4,7 @@
  * that a blind monitor is an outage.
  */
 import { AlarmScope, Channel, MissingData, ONE_MINUTE, Severity, alarmRule } from './alarm.js';
-import { AlbElb5xx, AlbRequestCount, AlbTarget5xx, AlbTargetResponseTime } from './aws.js';
+import { AlbElb5xx, AlbRequestCount, AlbTarget5xx, AlbTargetResponseTime, RdsCpuUtilization } from './aws.js';
 import { CollectorRuns } from './collector.js';
 import { CacheHitRate, ConnectionFailures, ConnectionUtilization, DatabaseUp, Deadlocks, DiskReads, QueryLatency } from './database.js';
 import { HealthCheckUp } from './api.js';
@@ -157,6 +157,20 @@ export const AvailabilityBelowSlo = alarmRule({
   runbook: 'One failed probe in an hour already breaks 99.9 %: check the probe log for status and latency, then the API and ALB target health.',
 });
 
+// ── Database host (AWS/RDS) ─────────────────────────────────────────────────────────
+
+export const DatabaseHostCpuHigh = alarmRule({
+  id: 'database-host-cpu-high', title: 'Database Host CPU High', scope: AlarmScope.Target, origin: 'kpi',
+  // The spec's Layer 1 watches CPU without a KPI value; 80 % sustained leaves headroom for
+  // payroll-run peaks. Only created for targets that name rdsInstanceId or rdsClusterId
+  // (the metric's dimension set is chosen from what the target provides).
+  condition: { kind: 'threshold', query: { metric: RdsCpuUtilization, statistic: 'Average' }, comparison: '>', threshold: 80 },
+  periodSeconds: ONE_MINUTE, evaluationPeriods: 5, datapointsToAlarm: 5,
+  missingData: MissingData.NotBreaching,
+  severity: Severity.P2, channels: [Channel.Slack],
+  runbook: 'Compare with TransactionsPerSecond and the top-10 slowest statements; a payroll run or a new sequential scan is the usual cause.',
+});
+
 // ── Self-monitoring ─────────────────────────────────────────────────────────────────
 
 export const CollectorHeartbeatMissing = alarmRule({
@@ -177,5 +191,5 @@ export const specAlertRules = [
 export const alarmRules = [
   ...specAlertRules,
   DeadlocksDetected, QueryLatencyHigh, ApiP99High, FailedLoginRateHigh, AvailabilityBelowSlo,
-  CollectorHeartbeatMissing,
+  DatabaseHostCpuHigh, CollectorHeartbeatMissing,
 ] as const;
