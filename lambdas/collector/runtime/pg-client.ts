@@ -1,0 +1,54 @@
+/**
+ * One place that turns ConnectionSettings into a pg.Client, for the production connection
+ * and the state database alike: connect timeout, application_name, startup parameters,
+ * and an 'error' listener so a dropped connection can never crash the process.
+ */
+import pg from 'pg';
+import type { ConnectionSettings } from './connection-settings.js';
+
+export const APPLICATION_NAME = 'tenantwatch';
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+export interface PgClientOptions {
+  readonly applicationName: string;
+  readonly connectTimeoutMs: number;
+  /** Server settings applied at session start (`-c name=value` in the startup packet). */
+  readonly startupSettings?: Readonly<Record<string, string | number>>;
+  /** Called once when the connection fails or ends unexpectedly. */
+  onLost?(error: Error): void;
+}
+
+function startupOptions(settings: Readonly<Record<string, string | number>>): string | undefined {
+  const flags = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
+  return flags.length ? flags.join(' ') : undefined;
+}
+
+/** Connects, or rejects (and releases the socket) on failure or timeout. */
+export async function connectPgClient(settings: ConnectionSettings, options: PgClientOptions): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    password: settings.password,
+    ssl: settings.ssl === undefined || settings.ssl === false ? false : { ...settings.ssl },
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    options: startupOptions(options.startupSettings ?? {}),
+  });
+  let lost = false;
+  const onLost = (error: Error) => {
+    if (lost) return;
+    lost = true;
+    options.onLost?.(error);
+  };
+  client.on('error', onLost);
+  client.on('end', () => onLost(new Error('connection ended')));
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}

@@ -1,0 +1,104 @@
+/**
+ * The connection to the monitored (production) database. Read-only is enforced by the
+ * server from the first packet (default_transaction_read_only=on as a startup option),
+ * every statement is bounded (statement_timeout, lock_timeout) and visible to the DBA as
+ * application_name=tenantwatch. Collector statements always use the extended protocol,
+ * so one call is exactly one statement: no piggy-backed `; COMMIT; ...` is possible.
+ */
+import type pg from 'pg';
+import type { QueryRunner } from '../collector.js';
+import type { ConnectionSettings } from './connection-settings.js';
+import { APPLICATION_NAME, connectPgClient } from './pg-client.js';
+import type { QueryStats } from './query-stats.js';
+
+/** pg supports queryMode; its type definitions do not know it yet. */
+type ExtendedQuery = pg.QueryConfig & { readonly queryMode: 'extended' };
+
+export interface ProductionConnectionOptions {
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Where statements and rows are counted (shared across reconnects of one run). */
+  readonly stats: QueryStats;
+}
+
+export interface ProductionConnection {
+  /** Counted, extended-protocol queries. */
+  readonly db: QueryRunner;
+  /** server_version_num, read once at connect (the query also proves the session works). */
+  readonly serverVersion: number;
+  /** The runtime's own statements (transaction control), sent in one round trip. */
+  control(statements: readonly string[]): Promise<void>;
+  /** True once the connection failed or ended: it must not be used again. */
+  readonly lost: boolean;
+  close(): Promise<void>;
+  /** Drop the socket now (a statement that will not finish in time). */
+  destroy(): void;
+}
+
+export function productionStartupSettings(options: Pick<ProductionConnectionOptions, 'statementTimeoutMs' | 'lockTimeoutMs'>) {
+  return {
+    default_transaction_read_only: 'on',
+    statement_timeout: options.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs,
+  } as const;
+}
+
+export async function openProductionConnection(
+  settings: ConnectionSettings,
+  options: ProductionConnectionOptions,
+): Promise<ProductionConnection> {
+  let lost = false;
+  let closing = false;
+  const client: pg.Client = await connectPgClient(settings, {
+    applicationName: APPLICATION_NAME,
+    connectTimeoutMs: options.connectTimeoutMs,
+    startupSettings: productionStartupSettings(options),
+    onLost: () => {
+      if (!closing) lost = true;
+    },
+  });
+  const { stats } = options;
+
+  const db: QueryRunner = {
+    async query<R extends Record<string, unknown>>(text: string, params?: readonly unknown[]) {
+      stats.statements += 1;
+      const config: ExtendedQuery = { text, values: params ? [...params] : [], queryMode: 'extended' };
+      const result = await client.query<R>(config);
+      stats.rows += result.rows.length;
+      return result.rows;
+    },
+  };
+
+  let serverVersion: number;
+  try {
+    const [row] = await db.query<{ server_version_num: string }>("SELECT current_setting('server_version_num') AS server_version_num");
+    serverVersion = Number(row?.server_version_num);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    db,
+    serverVersion,
+    get lost() {
+      return lost;
+    },
+    async control(statements) {
+      stats.statements += statements.length;
+      // Simple protocol: the runtime's own constant statements in a single round trip.
+      await client.query(statements.join('; '));
+    },
+    async close() {
+      closing = true;
+      await client.end().catch(() => undefined);
+    },
+    destroy() {
+      closing = true;
+      lost = true;
+      // pg has no public abort: end the socket; queued queries reject with "Connection terminated".
+      client.connection.stream.destroy();
+    },
+  };
+}

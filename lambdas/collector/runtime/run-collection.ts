@@ -1,0 +1,187 @@
+/**
+ * One collection run: connect (read-only), run every collector in isolation within the
+ * run's time budget, validate, publish, and always publish the run's own health, even
+ * when the database is unreachable. Never throws: failures become metrics and log lines.
+ */
+import type { Collector, QueryRunner, Tenant } from '../collector.js';
+import type { Layer } from '../../core/catalog/index.js';
+import type { CollectorSettings } from '../../core/config/collector-settings.js';
+import type { TenantDiscovery } from '../../core/config/tenants.js';
+import type { Logger } from '../../core/log/logger.js';
+import type { Datum } from '../../core/metrics/datum.js';
+import type { MetricSink, PublishReport } from '../publishers/sink.js';
+import { validateDatums } from '../publishers/validate.js';
+import type { StateStore } from '../state/state-store.js';
+import { discoverTenants } from '../tenants/discovery.js';
+import { type RunDeadlines, runDeadlines } from './deadline.js';
+import type { ProductionConnection } from './production-connection.js';
+import { type QueryStats, emptyQueryStats } from './query-stats.js';
+import { type CollectorOutcome, CollectorStatus, type RunEnvironment, runCollector } from './run-collector.js';
+import { runConnection, unavailableConnection } from './run-connection.js';
+import { runHealthDatums } from './run-health.js';
+import type { LayerTiming, RunError, RunResult } from './run-result.js';
+
+export interface RunCollectionOptions {
+  readonly settings: CollectorSettings;
+  readonly collectors: readonly Collector[];
+  /** Opens the read-only production connection (auth retry included), counting into `stats`. */
+  readonly connect: (stats: QueryStats) => Promise<ProductionConnection>;
+  /** Opens the state store; a rejection means the state database is unavailable this run. */
+  readonly openStateStore: () => Promise<StateStore>;
+  readonly sink: MetricSink;
+  readonly log: Logger;
+  /** Epoch ms by which the run must have published (the Lambda's end minus a margin). */
+  readonly deadline?: number;
+  readonly clock?: () => number;
+  readonly discover?: (db: QueryRunner, discovery: TenantDiscovery) => Promise<readonly Tenant[]>;
+}
+
+const PG_STAT_STATEMENTS_INSTALLED = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed";
+
+/** Memoises the first success; a failure is not remembered, so the next caller retries. */
+function onceSucceeded<T>(work: (db: QueryRunner) => Promise<T>): (db: QueryRunner) => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return (db) => {
+    if (!pending) {
+      const attempt = work(db);
+      pending = attempt;
+      attempt.catch(() => {
+        if (pending === attempt) pending = undefined;
+      });
+    }
+    return pending;
+  };
+}
+
+function lazyStateStore(open: () => Promise<StateStore>, log: Logger) {
+  let opened: Promise<StateStore> | undefined;
+  return {
+    get: () => {
+      if (!opened) {
+        opened = open();
+        opened.catch((error: unknown) => log.warn('state_store_unavailable', { error, effect: 'counter deltas skipped this run' }));
+      }
+      return opened;
+    },
+    close: async () => {
+      if (opened) await opened.then((s) => s.close(), () => undefined);
+    },
+  };
+}
+
+async function publishSafely(sink: MetricSink, datums: readonly Datum[], deadlines: RunDeadlines, log: Logger): Promise<PublishReport> {
+  try {
+    return await sink.publish(datums, { deadline: deadlines.publishUntil });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error('publish_failed', { error, datums: datums.length });
+    return { datumsSent: 0, requests: 0, bytesSent: 0, datumsLost: datums.length, failures: [{ message, datums: datums.length }] };
+  }
+}
+
+function logOutcome(o: CollectorOutcome, log: Logger): void {
+  const fields = { collector: o.name, layer: o.layer, durationMs: o.durationMs };
+  if (o.status === CollectorStatus.Ok) {
+    for (const line of o.logLines) log.info(line.event, { collector: o.name, ...line.fields });
+    for (const e of o.partialErrors) log.warn('collector_partial_failure', { ...fields, source: e.name, message: e.message });
+  } else if (o.status === CollectorStatus.Skipped) {
+    log.warn('collector_skipped', { ...fields, reason: o.failure?.reason, message: o.failure?.message });
+  } else {
+    log.error('collector_failed', { ...fields, reason: o.failure?.reason, message: o.failure?.message, code: o.failure?.code });
+  }
+}
+
+function errorsOf(outcomes: readonly CollectorOutcome[]): RunError[] {
+  return outcomes.flatMap((o): RunError[] => [
+    ...(o.failure ? [{ collector: o.name, reason: o.failure.reason, message: o.failure.message }] : []),
+    ...o.partialErrors.map((e) => ({ collector: o.name, reason: 'partial' as const, message: `${e.name}: ${e.message}` })),
+  ]);
+}
+
+function layerTimings(outcomes: readonly CollectorOutcome[]): Partial<Record<Layer, LayerTiming>> {
+  const layers: Partial<Record<Layer, LayerTiming>> = {};
+  for (const o of outcomes) {
+    const t = layers[o.layer] ?? { durationMs: 0, collectors: 0, failed: 0 };
+    layers[o.layer] = {
+      durationMs: t.durationMs + o.durationMs,
+      collectors: t.collectors + 1,
+      failed: t.failed + (o.status === CollectorStatus.Ok ? 0 : 1),
+    };
+  }
+  return layers;
+}
+
+export async function runCollection(options: RunCollectionOptions): Promise<RunResult> {
+  const clock = options.clock ?? Date.now;
+  const startMs = clock();
+  const startedAt = new Date(startMs);
+  const { settings, log } = options;
+  const target = settings.target;
+  const deadlines = runDeadlines(startMs, settings.runBudgetMs, options.deadline);
+  const stats = emptyQueryStats();
+  const state = lazyStateStore(options.openStateStore, log);
+  const outcomes: CollectorOutcome[] = [];
+  let connectionFailures = 0;
+  let serverVersion: number | undefined;
+  let connectError: RunError | undefined;
+
+  let first: ProductionConnection | undefined;
+  try {
+    first = await options.connect(stats);
+    serverVersion = first.serverVersion;
+  } catch (error) {
+    connectionFailures = 1;
+    const message = error instanceof Error ? error.message : String(error);
+    connectError = { collector: 'connect', reason: 'connect', message };
+    log.error('database_unreachable', { error, effect: 'DatabaseUp 0, ConnectionFailures 1; only collectors that do not query the database run' });
+  }
+
+  // Collectors that never query the database (health probes) run even when it is down.
+  const runnable = first ? options.collectors : options.collectors.filter((c) => c.usesDatabase === false);
+  const connection = first
+    ? runConnection(first, () => options.connect(stats), log)
+    : unavailableConnection(connectError?.message ?? 'not connected');
+  const discover = options.discover ?? discoverTenants;
+  const env: RunEnvironment = {
+    target, settings, serverVersion: first?.serverVersion ?? 0, now: startedAt, log, connection, stats,
+    collectUntil: deadlines.collectUntil,
+    store: state.get,
+    tenants: onceSucceeded((db) => discover(db, settings.tenants)),
+    hasPgStatStatements: onceSucceeded(async (db) => (await db.query<{ installed: boolean }>(PG_STAT_STATEMENTS_INSTALLED))[0]?.installed === true),
+    clock,
+  };
+  for (const c of runnable) {
+    const outcome = await runCollector(c, env);
+    logOutcome(outcome, log);
+    outcomes.push(outcome);
+  }
+  connectionFailures += connection.reconnectFailures;
+  await connection.close();
+  await state.close();
+
+  const validated = validateDatums(outcomes.flatMap((o) => o.datums), startedAt);
+  for (const d of validated.dropped) log.warn('invalid_values_dropped', { metric: d.metric, dimensions: d.dimensions, reason: d.reason, values: d.count });
+  const errors = [...(connectError ? [connectError] : []), ...errorsOf(outcomes)];
+  const errorsByCollector = new Map(outcomes.map((o) => [o.name, (o.status === CollectorStatus.Ok ? 0 : 1) + o.partialErrors.length]));
+  const deltasSkipped = outcomes.reduce((n, o) => n + o.deltasSkipped, 0);
+  const durationMs = clock() - startMs;
+  const health = runHealthDatums({
+    target, databaseUp: first !== undefined, connectionFailures, durationMs, deltasSkipped,
+    invalidValuesDropped: validated.valuesDropped, errorsByCollector,
+  });
+  const datums = [...validated.valid, ...health];
+  const publish = await publishSafely(options.sink, datums, deadlines, log);
+
+  const result: RunResult = {
+    target, startedAt, durationMs, databaseUp: first !== undefined, serverVersion, connectionFailures,
+    datums, errors,
+    collectors: outcomes.map(({ datums: _d, logLines: _l, ...rest }) => rest),
+    layers: layerTimings(outcomes),
+    statements: stats.statements, rows: stats.rows, deltasSkipped, invalidValuesDropped: validated.valuesDropped, publish,
+  };
+  log.info('collection_run', {
+    target, durationMs, databaseUp: result.databaseUp, serverVersion, collectors: outcomes.length, errors: errors.length,
+    datums: datums.length, statements: stats.statements, rows: stats.rows, deltasSkipped, datumsLost: publish.datumsLost,
+  });
+  return result;
+}

@@ -1,0 +1,192 @@
+/**
+ * Runs one collector in isolation: its own READ ONLY transaction with its own
+ * statement_timeout, a client-side timer that aborts it, and a result that is either its
+ * datums or a failure with a clear reason. Nothing a collector does can stop the others.
+ */
+import type { Collector, CollectorContext, CollectorLogLine, CollectorResult, QueryRunner, Tenant } from '../collector.js';
+import type { Layer } from '../../core/catalog/index.js';
+import type { CollectorSettings } from '../../core/config/collector-settings.js';
+import type { Logger } from '../../core/log/logger.js';
+import type { Datum } from '../../core/metrics/datum.js';
+import { createCounterTracker } from '../state/counter-tracker.js';
+import type { StateStore } from '../state/state-store.js';
+import { CollectorTimeoutError, type CollectorFailure, FailureReason, MissingRequirementError, describeFailure } from './collector-failure.js';
+import type { ProductionConnection } from './production-connection.js';
+import { type QueryStats, emptyQueryStats } from './query-stats.js';
+import type { RunConnection } from './run-connection.js';
+import { assertCollectorStatement } from './statement-guard.js';
+
+/** Below this, a collector could not even open its transaction: do not start it. */
+export const MIN_COLLECTOR_TIME_MS = 50;
+/** How long a timed-out collector's last statement may take to let go of the connection. */
+export const MAX_CLEANUP_GRACE_MS = 2_000;
+
+export interface RunEnvironment {
+  readonly target: string;
+  readonly settings: CollectorSettings;
+  /** 0 when the database could not be reached (only `usesDatabase: false` collectors run then). */
+  readonly serverVersion: number;
+  readonly now: Date;
+  readonly log: Logger;
+  readonly connection: RunConnection;
+  /** Counted across the whole run. */
+  readonly stats: QueryStats;
+  readonly collectUntil: number;
+  readonly store: () => Promise<StateStore>;
+  /** Tenant discovery, memoised for the run. */
+  readonly tenants: (db: QueryRunner) => Promise<readonly Tenant[]>;
+  readonly hasPgStatStatements: (db: QueryRunner) => Promise<boolean>;
+  readonly clock: () => number;
+}
+
+export const CollectorStatus = { Ok: 'ok', Failed: 'failed', Skipped: 'skipped' } as const;
+export type CollectorStatus = (typeof CollectorStatus)[keyof typeof CollectorStatus];
+
+export interface CollectorOutcome {
+  readonly name: string;
+  readonly layer: Layer;
+  readonly status: CollectorStatus;
+  readonly failure?: CollectorFailure;
+  readonly durationMs: number;
+  readonly statements: number;
+  readonly rows: number;
+  readonly datums: readonly Datum[];
+  readonly logLines: readonly CollectorLogLine[];
+  readonly deltasSkipped: number;
+  /** Partial failures the collector reported (e.g. one SQL source of several). */
+  readonly partialErrors: readonly { readonly name: string; readonly message: string }[];
+}
+
+function transactionStart(timeoutMs: number): string[] {
+  // SELECT 1 takes the snapshot: from then on the transaction can no longer be switched
+  // to READ WRITE (SQLSTATE 25001), whatever the collector sends.
+  return ['BEGIN READ ONLY', `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`, 'SELECT 1'];
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function withinGrace(work: Promise<unknown>, graceMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), graceMs);
+    work.then(() => resolve(true), () => resolve(false)).finally(() => clearTimeout(timer));
+  });
+}
+
+function hasSqlState(error: unknown): boolean {
+  return typeof (error as { code?: unknown } | null)?.code === 'string';
+}
+
+/** The collector's view of the connection: guarded, aborted with it, and self-healing after a failed statement. */
+function scopedRunner(conn: ProductionConnection, signal: AbortSignal, timeLeftMs: () => number): QueryRunner {
+  return {
+    async query(text, params) {
+      signal.throwIfAborted();
+      assertCollectorStatement(text);
+      try {
+        return await conn.db.query(text, params);
+      } catch (error) {
+        // A failed statement aborts the transaction; open a fresh one so the collector's
+        // other statements (other SQL sources) still run.
+        if (!signal.aborted && !conn.lost && hasSqlState(error)) {
+          // If even that fails, the collector's next statement reports it; keep the first error.
+          await conn.control(['ROLLBACK', ...transactionStart(timeLeftMs())]).catch(() => undefined);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** For collectors declared `usesDatabase: false` (they also run while the database is down). */
+function noDatabase(collector: string): QueryRunner {
+  return {
+    query: () => Promise.reject(new Error(`collector ${collector} is declared usesDatabase: false but sent a query`)),
+  };
+}
+
+function skipped(c: Collector, message: string): CollectorOutcome {
+  return {
+    name: c.name, layer: c.layer, status: CollectorStatus.Skipped,
+    failure: { reason: FailureReason.RunBudgetExhausted, message },
+    durationMs: 0, statements: 0, rows: 0, datums: [], logLines: [], deltasSkipped: 0, partialErrors: [],
+  };
+}
+
+export async function runCollector(c: Collector, env: RunEnvironment): Promise<CollectorOutcome> {
+  const startedAt = env.clock();
+  const remaining = env.collectUntil - startedAt;
+  if (remaining < MIN_COLLECTOR_TIME_MS) return skipped(c, `not started: the run's time budget was spent (${Math.max(0, remaining)} ms left)`);
+
+  const timeoutMs = Math.min(c.timeoutMs, remaining);
+  const deadline = startedAt + timeoutMs;
+  const statsBefore = { ...env.stats };
+  const log = env.log.child({ collector: c.name });
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new CollectorTimeoutError(c.name, timeoutMs)), timeoutMs);
+  const counters = createCounterTracker({ store: env.store, target: env.target, collector: c.name, now: env.now, log });
+  let conn: ProductionConnection | undefined;
+
+  const measure = () => {
+    const spent = emptyQueryStats();
+    spent.statements = env.stats.statements - statsBefore.statements;
+    spent.rows = env.stats.rows - statsBefore.rows;
+    return { durationMs: env.clock() - startedAt, ...spent };
+  };
+
+  try {
+    let db: QueryRunner = noDatabase(c.name);
+    if (c.usesDatabase !== false) {
+      conn = await untilAborted(env.connection.live(), controller.signal);
+      await untilAborted(conn.control(transactionStart(timeoutMs)), controller.signal);
+      db = scopedRunner(conn, controller.signal, () => deadline - env.clock());
+    }
+    if (c.requires?.includes('pg_stat_statements') && !(await untilAborted(env.hasPgStatStatements(db), controller.signal))) {
+      throw new MissingRequirementError(
+        'pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements (the library must be in shared_preload_libraries)',
+      );
+    }
+    const ctx: CollectorContext = {
+      target: env.target,
+      settings: env.settings,
+      serverVersion: env.serverVersion,
+      now: env.now,
+      db,
+      counters,
+      log,
+      signal: controller.signal,
+      tenants: () => env.tenants(db),
+    };
+    const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal);
+    if (conn) await conn.control(['COMMIT']);
+    return {
+      name: c.name, layer: c.layer, status: CollectorStatus.Ok, ...measure(),
+      datums: result.datums, logLines: result.logLines ?? [],
+      deltasSkipped: counters.skipped + (result.deltasSkipped ?? 0),
+      partialErrors: result.errors ?? [],
+    };
+  } catch (error) {
+    controller.abort(error);
+    const failure = describeFailure(error, { timeoutMs, connectionLost: c.usesDatabase !== false && (conn === undefined || conn.lost) });
+    // The server ended the session: make sure the next collector reconnects.
+    if (conn && failure.reason === FailureReason.ConnectionLost) conn.destroy();
+    if (conn && !conn.lost) {
+      const released = await withinGrace(conn.control(['ROLLBACK']), Math.min(timeoutMs, MAX_CLEANUP_GRACE_MS));
+      // A statement that outlives its own timeout: drop the socket, the next collector reconnects.
+      if (!released) conn.destroy();
+    }
+    return {
+      name: c.name, layer: c.layer, status: CollectorStatus.Failed, failure, ...measure(),
+      // The sample is already the next baseline: every delta of this run is lost.
+      datums: [], logLines: [], deltasSkipped: counters.sampled, partialErrors: [],
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A collector's CounterTracker for one run: load the previous sample, compute deltas,
+ * save the new sample with the optimistic version check. Whatever goes wrong with the
+ * state database, the answer is "no deltas this time" with a reason, never a wrong delta.
+ */
+import { type CounterSample, type CounterTracker, type Deltas, DeltaSkipReason } from '../collector.js';
+import type { Logger } from '../../core/log/logger.js';
+import { computeDeltas, countSkipped, skipAll } from './deltas.js';
+import type { StateStore } from './state-store.js';
+
+export interface TrackerOptions {
+  /** The run's state store, or a rejection when it cannot be reached. */
+  readonly store: () => Promise<StateStore>;
+  readonly target: string;
+  readonly collector: string;
+  readonly now: Date;
+  readonly log: Logger;
+}
+
+export interface RunCounterTracker extends CounterTracker {
+  /** Entries whose delta was not available in this run (whole-sample skips count every entry). */
+  readonly skipped: number;
+  /** Entries of the sample taken this run (all of them are lost if the collector then fails). */
+  readonly sampled: number;
+}
+
+export function createCounterTracker(options: TrackerOptions): RunCounterTracker {
+  let skipped = 0;
+  let sampled = 0;
+  let used = false;
+
+  async function deltas(sample: CounterSample, epoch: string): Promise<Deltas> {
+    // One sample per collector per run: a second one would be compared with the first.
+    if (used) throw new Error(`collector ${options.collector}: counters.deltas() called twice in one run; merge the samples`);
+    used = true;
+    sampled = Object.keys(sample).length;
+    const current = { sample, epoch, sampledAt: options.now };
+    const result = await deltasFromStore(current);
+    skipped += countSkipped(result, sample);
+    return result;
+  }
+
+  async function deltasFromStore(current: { sample: CounterSample; epoch: string; sampledAt: Date }): Promise<Deltas> {
+    const { target, collector, log } = options;
+    try {
+      const store = await options.store();
+      const previous = await store.load(target, collector);
+      const result = computeDeltas(previous, current);
+      const saved = await store.save(target, collector, current, previous?.version);
+      if (saved) return result;
+      log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.BaselineTakenByConcurrentRun });
+      return skipAll(DeltaSkipReason.BaselineTakenByConcurrentRun);
+    } catch (error) {
+      log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.StateStoreUnavailable, error });
+      return skipAll(DeltaSkipReason.StateStoreUnavailable);
+    }
+  }
+
+  return {
+    deltas,
+    get skipped() {
+      return skipped;
+    },
+    get sampled() {
+      return sampled;
+    },
+  };
+}

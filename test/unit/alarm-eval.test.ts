@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { AlarmState, evaluateAlarmRules, type AlarmEvaluation } from '../../lambdas/core/alarms/evaluate-rules.js';
+import { MetricMathError, evaluateMetricMath } from '../../lambdas/core/alarms/metric-math.js';
+import { computeStatistic } from '../../lambdas/core/alarms/statistics.js';
+import {
+  CacheHitRate, CollectorRuns, ConnectionFailures, ConnectionUtilization, CrossTenantQueries, DatabaseUp, HealthCheckUp,
+  QueryLatency, alarmRules,
+} from '../../lambdas/core/catalog/index.js';
+import { datum, distribution, type Datum } from '../../lambdas/core/metrics/datum.js';
+
+const Database = 'demo';
+const target = { target: Database };
+
+function verdict(datums: readonly Datum[], ruleId: string, options: Partial<Parameters<typeof evaluateAlarmRules>[1]> = {}): AlarmEvaluation[] {
+  return evaluateAlarmRules(datums, { ...target, ...options }).filter((e) => e.ruleId === ruleId);
+}
+
+describe('metric math', () => {
+  it('follows operator precedence, parentheses and unary minus', () => {
+    // Act and assess
+    expect(evaluateMetricMath('1 + 2 * 3', {})).toBe(7);
+    expect(evaluateMetricMath('(1 + 2) * 3', {})).toBe(9);
+    expect(evaluateMetricMath('10 - 4 - 3', {})).toBe(3);
+    expect(evaluateMetricMath('-a + 2', { a: 5 })).toBe(-3);
+    expect(evaluateMetricMath('100 * (x + y) / z', { x: 1, y: 2, z: 50 })).toBe(6);
+    expect(evaluateMetricMath('failures + (1 - up)', { failures: 1, up: 0 })).toBe(2);
+  });
+
+  it('propagates missing inputs unless FILL supplies a value, and treats x/0 as missing', () => {
+    // Act and assess
+    expect(evaluateMetricMath('a + b', { a: 1, b: undefined })).toBeUndefined();
+    expect(evaluateMetricMath('FILL(a, 0) + FILL(b, 0)', { a: undefined, b: 2 })).toBe(2);
+    expect(evaluateMetricMath('fill(a, 1 + 1) * 3', { a: undefined })).toBe(6);
+    expect(evaluateMetricMath('a / b', { a: 1, b: 0 })).toBeUndefined();
+    expect(evaluateMetricMath('1.5e2 / 3', {})).toBe(50);
+  });
+
+  it('rejects what it does not understand with a clear error', () => {
+    // Act and assess
+    expect(() => evaluateMetricMath('ANOMALY_DETECTION_BAND(m, 2)', { m: 1 })).toThrow(/unsupported function ANOMALY_DETECTION_BAND/);
+    expect(() => evaluateMetricMath('a +', { a: 1 })).toThrow(MetricMathError);
+    expect(() => evaluateMetricMath('a b', { a: 1, b: 1 })).toThrow(/unexpected "b"/);
+    expect(() => evaluateMetricMath('a $ b', { a: 1, b: 1 })).toThrow(/unexpected character/);
+    expect(() => evaluateMetricMath('nobody', {})).toThrow(/unknown input nobody/);
+  });
+});
+
+describe('statistics', () => {
+  const samples = [{ value: 10, count: 90 }, { value: 200, count: 10 }, { value: 50, count: 0 }];
+
+  it('computes every statistic over weighted values', () => {
+    // Act and assess
+    expect(computeStatistic('Sum', samples)).toBe(2_900);
+    expect(computeStatistic('Average', samples)).toBe(29);
+    expect(computeStatistic('Minimum', samples)).toBe(10);
+    expect(computeStatistic('Maximum', samples)).toBe(200);
+    expect(computeStatistic('SampleCount', samples)).toBe(100);
+    expect(computeStatistic('p50', samples)).toBe(10);
+    expect(computeStatistic('p90', samples)).toBe(10);
+    expect(computeStatistic('p95', samples)).toBe(200);
+    expect(computeStatistic('p99.9', samples)).toBe(200);
+    expect(computeStatistic('p100', samples)).toBe(200);
+  });
+
+  it('has no data point without samples, and refuses unknown statistics', () => {
+    // Act and assess
+    expect(computeStatistic('Average', [])).toBeUndefined();
+    expect(() => computeStatistic('tm99' as 'p99', [{ value: 1, count: 1 }])).toThrow(/unsupported statistic tm99/);
+  });
+});
+
+describe('evaluateAlarmRules', () => {
+  it('evaluates every catalog rule at least once', () => {
+    // Act
+    const evaluations = evaluateAlarmRules([], { ...target, healthCheckEndpoints: ['api-health'] });
+    // Assess
+    expect(new Set(evaluations.map((e) => e.ruleId))).toEqual(new Set(alarmRules.map((r) => r.id)));
+  });
+
+  it('raises Database Down from the expression, and when nobody reports (missing data breaches)', () => {
+    // Prepare
+    const up = [datum(DatabaseUp, { Database }, 1), datum(ConnectionFailures, { Database }, 0)];
+    const down = [datum(DatabaseUp, { Database }, 0), datum(ConnectionFailures, { Database }, 1)];
+    // Act
+    const [healthy] = verdict(up, 'database-down');
+    const [broken] = verdict(down, 'database-down');
+    const [silent] = verdict([], 'database-down');
+    // Assess
+    expect(healthy).toMatchObject({ state: AlarmState.Ok, value: 0, comparison: '>', threshold: 0, severity: 'P1', channels: ['pagerduty', 'sms'] });
+    expect(broken).toMatchObject({ state: AlarmState.Alarm, value: 2, alarmName: 'tenantwatch-demo-P1-database-down' });
+    expect(silent).toMatchObject({ state: AlarmState.Alarm });
+    expect(silent?.value).toBeUndefined();
+    expect(silent?.reason).toMatch(/treated as breaching/);
+  });
+
+  it('compares a threshold rule with its statistic and ignores other databases', () => {
+    // Prepare
+    const low = [datum(CacheHitRate, { Database }, 85), datum(CacheHitRate, { Database: 'other' }, 99)];
+    const high = [datum(CacheHitRate, { Database }, 99.5)];
+    // Act and assess
+    expect(verdict(low, 'cache-hit-rate-degraded')[0]).toMatchObject({ state: AlarmState.Alarm, value: 85, threshold: 90 });
+    expect(verdict(high, 'cache-hit-rate-degraded')[0]).toMatchObject({ state: AlarmState.Ok, value: 99.5 });
+    expect(verdict([], 'cache-hit-rate-degraded')[0]).toMatchObject({ state: AlarmState.Ok, reason: expect.stringContaining('not breaching') });
+    expect(verdict([], 'cache-hit-rate-degraded')[0]?.value).toBeUndefined();
+    expect(verdict([datum(ConnectionUtilization, { Database }, 70)], 'connection-pool-high')[0]).toMatchObject({ state: AlarmState.Ok, value: 70 });
+  });
+
+  it('takes percentiles over a distribution', () => {
+    // Prepare
+    const fast = [distribution(QueryLatency, { Database }, [10, 200], [95, 5])];
+    const slow = [distribution(QueryLatency, { Database }, [10, 200], [90, 10])];
+    // Act and assess
+    expect(verdict(fast, 'query-latency-high')[0]).toMatchObject({ state: AlarmState.Ok, value: 10 });
+    expect(verdict(slow, 'query-latency-high')[0]).toMatchObject({ state: AlarmState.Alarm, value: 200 });
+  });
+
+  it('fills missing inputs of the tenant isolation expression with 0', () => {
+    // Act
+    const [breach] = verdict([datum(CrossTenantQueries, { Database }, 1)], 'tenant-isolation-breach');
+    const [quiet] = verdict([], 'tenant-isolation-breach');
+    // Assess
+    expect(breach).toMatchObject({ state: AlarmState.Alarm, value: 1, severity: 'P0', channels: ['security-team', 'pagerduty'] });
+    expect(quiet).toMatchObject({ state: AlarmState.Ok, value: 0 });
+  });
+
+  it('says why a rule cannot be evaluated locally', () => {
+    // Act
+    const evaluations = evaluateAlarmRules([], target);
+    const byId = (id: string) => evaluations.find((e) => e.ruleId === id);
+    // Assess
+    for (const id of ['api-error-rate-high', 'response-time-degradation', 'api-p99-high']) {
+      expect(byId(id)).toMatchObject({ state: AlarmState.InsufficientData, instance: 'api', reason: expect.stringContaining('needs AWS/ApplicationELB') });
+    }
+    expect(byId('disk-io-spike')).toMatchObject({ state: AlarmState.InsufficientData, reason: expect.stringContaining('anomaly band needs history') });
+    expect(byId('availability-below-slo')).toMatchObject({ state: AlarmState.InsufficientData, reason: expect.stringContaining('no health-check endpoints') });
+  });
+
+  it('evaluates health-check rules per endpoint, with missing data breaching', () => {
+    // Prepare
+    const datums = [datum(HealthCheckUp, { Endpoint: 'api' }, 1), datum(HealthCheckUp, { Endpoint: 'web' }, 0)];
+    // Act
+    const found = verdict(datums, 'availability-below-slo');
+    const configured = verdict(datums, 'availability-below-slo', { healthCheckEndpoints: ['api', 'web', 'admin'] });
+    // Assess
+    expect(found.map((e) => [e.instance, e.state, e.value])).toEqual([['health-api', 'OK', 1], ['health-web', 'ALARM', 0]]);
+    expect(configured.map((e) => [e.instance, e.state])).toEqual([['health-api', 'OK'], ['health-web', 'ALARM'], ['health-admin', 'ALARM']]);
+  });
+
+  it('keeps the heartbeat OK while the run reports', () => {
+    // Act and assess
+    expect(verdict([datum(CollectorRuns, { Database }, 1)], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Ok, value: 1 });
+    expect(verdict([], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Alarm });
+  });
+});
