@@ -4,7 +4,7 @@
  * retries, throttling, permanent errors, lost batches and the caller's deadline.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheHitRate, Deadlocks, QueryLatency, TenantCount, TenantTuplesRead } from '../../lambdas/core/catalog/index.js';
 import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
 import { datum, distribution, type Datum } from '../../lambdas/core/metrics/datum.js';
@@ -129,6 +129,30 @@ describe('CloudWatch sink: batching on the wire', () => {
     ]);
     expect(report.datumsSent).toBe(3);
     expect(report.requests).toBe(2);
+  });
+
+  it('takes region, endpoint and credentials from the environment when not given (the Lambda case)', async () => {
+    // prepare
+    vi.stubEnv('AWS_REGION', FAKE_AWS_REGION);
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH', cw.url);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', FAKE_AWS_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', FAKE_AWS_CREDENTIALS.secretAccessKey);
+    const s = createCloudWatchSink({ logger: createMemoryLogger() });
+    sinks.push(s);
+
+    // act
+    let report;
+    try {
+      report = await s.publish([datum(Deadlocks, { Database: 'payroll' }, 4)]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
+    // assess
+    expect(report).toMatchObject({ datumsSent: 1, datumsLost: 0 });
+    expect(cw.accepted().map((d) => [d.metricName, d.value])).toEqual([['Deadlocks', 4]]);
+    expect(String(cw.requests[0]!.raw.headers.authorization)).toContain(`Credential=${FAKE_AWS_CREDENTIALS.accessKeyId}/`);
+    expect(String(cw.requests[0]!.raw.headers.authorization)).toContain(`/${FAKE_AWS_REGION}/monitoring/aws4_request`);
   });
 
   it('splits a 400-value distribution into datums of at most 150 values with every count preserved', async () => {

@@ -75,12 +75,8 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): CloudWatch
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
-  const client = new CloudWatchClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: 1,
-  });
+  // Unset options stay undefined: the SDK then resolves them from the environment.
+  const client = new CloudWatchClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
 
   /** One HTTP attempt; resolves to the failure, or undefined on success. */
   async function attempt(batch: MetricDataBatch, timeoutMs: number, tally: Tally): Promise<ClassifiedFailure | undefined> {

@@ -3,6 +3,9 @@
  * once after an authentication failure, which is how a rotated password is picked up), or
  * a URL for local use. The password never leaves this object except into pg.
  */
+/** PostgreSQL's port when a secret or URL names none. */
+export const DEFAULT_POSTGRES_PORT = 5432;
+
 export interface ConnectionSettings {
   readonly host: string;
   readonly port: number;
