@@ -243,6 +243,7 @@ describe('CloudWatch sink: failures', () => {
     expect(report.datumsSent).toBe(0);
     expect(report.datumsLost).toBe(10);
     expect(report.requests).toBe(3);
+    expect(report.bytesSent).toBe(cw.requests.reduce((sum, r) => sum + r.wireBytes, 0));
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0]!.datums).toBe(10);
     expect(report.failures[0]!.message).toMatch(/gave up after 3 attempt\(s\); last error InternalServiceError \(HTTP 500\)/);
@@ -332,7 +333,7 @@ describe('CloudWatch sink: failures', () => {
 
     // assess
     expect(cw.requests).toHaveLength(0);
-    expect(report).toMatchObject({ datumsSent: 0, datumsLost: 4, requests: 2 });
+    expect(report).toMatchObject({ datumsSent: 0, datumsLost: 4, requests: 2, bytesSent: 0 });
     expect(report.failures[0]!.message).toMatch(/gave up after 2 attempt\(s\); last error ECONNREFUSED/);
   });
 });

@@ -17,7 +17,7 @@ import { CloudWatchClient, PutMetricDataCommand, type CloudWatchClientConfig } f
 import type { Logger } from '../../core/log/logger.js';
 import type { Datum } from '../../core/metrics/datum.js';
 import { planBatches, type MetricDataBatch } from './batches.js';
-import { backoffDelay, classifyFailure, describeFailure, type BackoffPolicy, type ClassifiedFailure } from './retry.js';
+import { FailureKind, backoffDelay, classifyFailure, describeFailure, type BackoffPolicy, type ClassifiedFailure } from './retry.js';
 import type { MetricSink, PublishReport } from './sink.js';
 import { droppedByReason, validateDatums } from './validate.js';
 
@@ -81,10 +81,11 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): CloudWatch
   /** One HTTP attempt; resolves to the failure, or undefined on success. */
   async function attempt(batch: MetricDataBatch, timeoutMs: number, tally: Tally): Promise<ClassifiedFailure | undefined> {
     const command = new PutMetricDataCommand({ Namespace: batch.namespace, MetricData: [...batch.metricData] });
-    // After the build step (where the SDK compresses), so this is what goes on the wire.
+    let bodySize = 0;
+    // After the build step (where the SDK compresses), so this is the size on the wire.
     command.middlewareStack.add(
       (next) => async (args) => {
-        tally.bytesSent += bodyBytes((args.request as { body?: unknown }).body);
+        bodySize = bodyBytes((args.request as { body?: unknown }).body);
         return next(args);
       },
       { step: 'finalizeRequest', priority: 'low', name: 'tenantwatchWireBytes' },
@@ -92,10 +93,13 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): CloudWatch
     tally.requests += 1;
     try {
       await client.send(command, { abortSignal: AbortSignal.timeout(timeoutMs) });
+      tally.bytesSent += bodySize;
       return undefined;
     } catch (error) {
       const failure = classifyFailure(error);
-      return failure.code === 'AbortError' || failure.code === 'TimeoutError'
+      // A connection that failed (refused, reset, unresolvable) carried no complete body.
+      if (failure.kind !== FailureKind.Network) tally.bytesSent += bodySize;
+      return failure.kind === FailureKind.Timeout && (failure.code === 'AbortError' || failure.code === 'TimeoutError')
         ? { ...failure, message: `no answer within ${timeoutMs} ms` }
         : failure;
     }
