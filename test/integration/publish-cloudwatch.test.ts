@@ -318,6 +318,21 @@ describe('CloudWatch sink: failures', () => {
     expect(eventsNamed(logger, 'publish_failed').map((r) => r.datumsLost)).toEqual([2500]);
   });
 
+  it('retries a request whose connection was reset, and everything arrives', async () => {
+    // prepare
+    const { sink: s, logger } = sink();
+    cw.resetNext(1);
+
+    // act
+    const report = await s.publish(tenantDatums(7));
+
+    // assess
+    expect(cw.requests.map((r) => r.outcome)).toEqual(['reset', 200]);
+    expect(cw.accepted().map((d) => d.value)).toEqual(tenantDatums(7).map((d) => d.value));
+    expect(report).toMatchObject({ datumsSent: 7, datumsLost: 0, requests: 2 });
+    expect(eventsNamed(logger, 'publish_retry').map((r) => r.kind)).toEqual(['network']);
+  });
+
   it('retries a refused connection a bounded number of times', async () => {
     // prepare
     const { sink: s } = sink({ maxAttempts: 2 });

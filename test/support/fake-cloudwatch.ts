@@ -15,6 +15,7 @@
  * cw.failNext(Infinity);   // every request: 500 InternalServiceFault
  * cw.rejectNext(1);        // next request: 400 InvalidParameterValue
  * cw.hangNext(1);          // next request: never answered (client timeout)
+ * cw.resetNext(1);         // next request: socket destroyed without an answer
  * cw.requests              // every request: wire bytes, gzip or not, namespace, decoded datums, outcome
  * cw.accepted()            // datums of the requests answered 200, in order
  * await cw.stop();         // afterAll
@@ -90,6 +91,7 @@ export interface FakeCloudWatch {
   failNext(times?: number): void;
   rejectNext(times?: number, message?: string): void;
   hangNext(times?: number): void;
+  resetNext(times?: number): void;
   refuseConnections(): Promise<void>;
   acceptConnections(): Promise<void>;
   clearFaults(): void;
@@ -272,6 +274,7 @@ export async function startFakeCloudWatch(): Promise<FakeCloudWatch> {
     rejectNext: (times = 1, message = 'The value for parameter MetricData.member.1.Value is invalid.') =>
       server.inject(() => cloudWatchErrors.invalid(message), times),
     hangNext: (times = 1) => server.inject('hang', times),
+    resetNext: (times = 1) => server.inject('reset', times),
     refuseConnections: () => server.refuseConnections(),
     acceptConnections: () => server.acceptConnections(),
     clearFaults: () => server.clearFaults(),

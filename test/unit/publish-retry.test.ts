@@ -16,6 +16,7 @@ describe('classifyFailure', () => {
     ['an aborted attempt', Object.assign(new Error('aborted'), { name: 'AbortError' }), FailureKind.Timeout, 'AbortError'],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), FailureKind.Network, 'ECONNREFUSED'],
     ['a reset socket', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), FailureKind.Network, 'ECONNRESET'],
+    ['a reset socket as the SDK reports it', Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }), FailureKind.Network, 'ECONNRESET'],
     ['InvalidParameterValue', serviceError('InvalidParameterValueException', 400, 'InvalidParameterValue'), FailureKind.Permanent, 'InvalidParameterValue'],
     ['AccessDenied', serviceError('AccessDenied', 403), FailureKind.Permanent, 'AccessDenied'],
     ['a missing region', new Error('Region is missing'), FailureKind.Permanent, 'Error'],

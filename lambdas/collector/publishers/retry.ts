@@ -58,8 +58,9 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
 
   if (status === HTTP_TOO_MANY_REQUESTS || is(THROTTLING_CODES)) return make(FailureKind.Throttling);
   if (status !== undefined && status >= HTTP_SERVER_ERROR) return make(FailureKind.Server);
-  if (is(TIMEOUT_CODES)) return make(FailureKind.Timeout);
+  // Before timeouts: the SDK names a reset socket TimeoutError, with code ECONNRESET.
   if (is(NETWORK_CODES)) return make(FailureKind.Network);
+  if (is(TIMEOUT_CODES)) return make(FailureKind.Timeout);
   if (status !== undefined && status >= HTTP_CLIENT_ERROR) return make(FailureKind.Permanent);
   if (is(CLIENT_CONFIG_CODES) || /region is missing/i.test(message)) return make(FailureKind.Permanent);
   // No HTTP answer and no recognisable cause: most likely the connection; bounded anyway.
