@@ -1,0 +1,87 @@
+/**
+ * The collector Lambda handler: middy middleware loads the settings (cold start) and sets
+ * the run deadline; the handler opens nothing itself, it wires the run's dependencies
+ * (connections through the auth-retrying providers, the state store, the sink) and runs
+ * one collection. It never throws because a database is down: that is a metric.
+ */
+import middy from '@middy/core';
+import type { Collector } from '../collector.js';
+import { allCollectors } from '../collectors/index.js';
+import type { Logger } from '../../core/log/logger.js';
+import { createLogger } from '../../core/log/logger.js';
+import { createCloudWatchSink } from '../publishers/cloudwatch.js';
+import type { MetricSink } from '../publishers/sink.js';
+import { openPgStateStore } from '../state/pg-state-store.js';
+import { withAuthRetry } from './connection-settings-auth-retry.js';
+import { type ConnectionProviders, type Environment, connectionProvidersFromEnvironment, settingsFromEnvironment } from './environment.js';
+import { type CollectorContext, collectorSettings, invocationFailureLog, runDeadline } from './handler-middleware.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client.js';
+import { openProductionConnection } from './production-connection.js';
+import { runCollection } from './run-collection.js';
+import type { RunResult } from './run-result.js';
+import type { SecretReader } from './secrets.js';
+
+export const COLLECTOR_SERVICE = 'tenantwatch-collector';
+
+export interface CollectorHandlerOptions {
+  /** Default: process.env. */
+  readonly env?: Environment;
+  /** Default: every collector (collectors/index.ts). */
+  readonly collectors?: readonly Collector[];
+  /** Default: the CloudWatch sink (region and endpoint from the SDK's environment). */
+  readonly sink?: (log: Logger) => MetricSink;
+  /** Default: the Lambda's cached Secrets Manager reader. */
+  readonly secretReader?: SecretReader;
+  readonly log?: Logger;
+  readonly clock?: () => number;
+}
+
+interface Wiring {
+  readonly connections: ConnectionProviders;
+  readonly sink: MetricSink;
+}
+
+export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger({ service: COLLECTOR_SERVICE });
+  const collectors = options.collectors ?? allCollectors;
+  // Module scope in Lambda: built at the first invocation, reused while the environment is warm.
+  let wiring: Wiring | undefined;
+  const wire = (): Wiring => {
+    wiring ??= {
+      connections: connectionProvidersFromEnvironment(env, options.secretReader),
+      sink: (options.sink ?? ((l: Logger) => createCloudWatchSink({ logger: l })))(log),
+    };
+    return wiring;
+  };
+
+  const run = async (_event: unknown, context: CollectorContext): Promise<RunResult> => {
+    const settings = context.settings;
+    if (!settings) throw new Error('collector settings were not loaded (middleware order)');
+    const { connections, sink } = wire();
+    const runLog = log.child({ target: settings.target, requestId: context.awsRequestId });
+    return runCollection({
+      settings,
+      collectors,
+      sink,
+      log: runLog,
+      ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
+      ...(options.clock ? { clock: options.clock } : {}),
+      connect: (stats) => withAuthRetry(connections.production, (s) => openProductionConnection(s, {
+        statementTimeoutMs: settings.statementTimeoutMs,
+        lockTimeoutMs: settings.lockTimeoutMs,
+        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+        stats,
+      }), { log: runLog }),
+      openStateStore: () => withAuthRetry(connections.state, (s) => openPgStateStore(s, {
+        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: settings.statementTimeoutMs,
+      }), { log: runLog }),
+    });
+  };
+
+  return middy<unknown, RunResult, Error, CollectorContext>(run)
+    .use(invocationFailureLog(log))
+    .use(collectorSettings(() => settingsFromEnvironment(env)))
+    .use(runDeadline(options.clock));
+}
