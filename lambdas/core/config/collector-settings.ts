@@ -6,12 +6,25 @@
 import { z } from 'zod';
 import { healthChecksSchema } from './health-checks.js';
 import { DEFAULT_TENANT_DISCOVERY, tenantDiscoverySchema } from './tenants.js';
+import { DEFAULT_SOURCES, sourcesSchema } from './sources.js';
 
 /** Lambda timeout is 60 s on a 1-minute schedule; the run must finish well before. */
 export const DEFAULT_RUN_BUDGET_MS = 40_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 1_000;
 export const DEFAULT_TOP_TENANTS = 25;
+/**
+ * Tenant schemas per UNION ALL statement of a perTenant source: bounds the statement's
+ * size and planning memory. Note: each branch locks its table and indexes until the
+ * collector's transaction ends, so a layer's perTenant sources together hold tenants x
+ * relations lock slots (about 5 per tenant with the demo defaults; README "Cardinality
+ * and cost").
+ */
+export const DEFAULT_TENANT_CHUNK_SIZE = 1_000;
+/** Tenant schemas whose SET search_path round trip is timed per run. */
+export const DEFAULT_SCHEMA_SWITCH_SAMPLES = 5;
+/** How far behind the run's clock the SQL-source window ends (late commits, clock skew). */
+export const DEFAULT_SOURCE_SETTLE_MS = 0;
 /** Target names become alarm names, dimension values and resource ids. */
 export const TARGET_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -22,6 +35,11 @@ export const collectorSettingsSchema = z.strictObject({
   lockTimeoutMs: z.number().int().min(10).max(60_000).default(DEFAULT_LOCK_TIMEOUT_MS),
   tenants: tenantDiscoverySchema.default(DEFAULT_TENANT_DISCOVERY),
   topTenants: z.number().int().min(0).max(500).default(DEFAULT_TOP_TENANTS),
+  /** Business and security SQL sources (lambdas/core/config/sources.ts); default: the demo schema's. */
+  sources: sourcesSchema.prefault([...DEFAULT_SOURCES]),
+  tenantChunkSize: z.number().int().min(1).max(10_000).default(DEFAULT_TENANT_CHUNK_SIZE),
+  schemaSwitchSamples: z.number().int().min(0).max(100).default(DEFAULT_SCHEMA_SWITCH_SAMPLES),
+  sourceSettleMs: z.number().int().min(0).max(300_000).default(DEFAULT_SOURCE_SETTLE_MS),
   /** Endpoints this target's collector probes; give them to one target only (they carry no Database dimension). */
   healthChecks: healthChecksSchema.default([]),
 });

@@ -1,0 +1,106 @@
+/**
+ * CrossTenantQueries: statements that appeared in pg_stat_statements during the interval
+ * and whose text names two or more tenant schemas. The set of entries (keys only, no text)
+ * is compared with the previous run's through the state store; the query text is read
+ * only for the new entries. The application's own isolation-violation events are a
+ * separate metric (TenantIsolationViolations, an SQL source); the P0 alarm sums both.
+ * tenantwatch's own perTenant statements (same role, marked by their tenant column) are
+ * not counted.
+ */
+import { CrossTenantQueries } from '../../../core/catalog/index.js';
+import { datum } from '../../../core/metrics/datum.js';
+import { collector, type CollectorContext, type CollectorResult, type Deltas, DeltaSkipReason, type VersionedSql, sqlFor } from '../../collector.js';
+import { TENANT_INDEX_COLUMN } from '../../sources/compile.js';
+import { counterEpoch } from '../../state/epoch.js';
+import { tableLogLines } from '../../tenants/log-table.js';
+import { referencedTenantSchemas } from '../../tenants/schema-references.js';
+
+export const CROSS_TENANT_COLLECTOR = 'cross-tenant-queries';
+const TIMEOUT_MS = 5_000;
+/** Characters of each flagged statement kept in the log line. */
+export const LOGGED_QUERY_CHARACTERS = 500;
+/** Deltas that cannot tell old entries from new ones. */
+const BLIND: readonly DeltaSkipReason[] = [DeltaSkipReason.Baseline, DeltaSkipReason.BaselineTakenByConcurrentRun, DeltaSkipReason.StateStoreUnavailable];
+/** After a reset or a restart every entry was created within the interval. */
+const ALL_NEW: readonly DeltaSkipReason[] = [DeltaSkipReason.StatsReset, DeltaSkipReason.ServerRestart];
+/** An entry evicted and created again since the last run counts as new. */
+const ENTRY_NEW: readonly DeltaSkipReason[] = [DeltaSkipReason.NewEntry, DeltaSkipReason.CounterWentBackwards];
+
+const ENTRY_KEY = `s.userid::text || '/' || s.queryid::text || '/' || s.toplevel::text`;
+const THIS_DATABASE = '(SELECT oid FROM pg_database WHERE datname = current_database())';
+
+export const STATEMENT_KEYS_SQL: readonly VersionedSql[] = [{
+  minVersion: 140000,
+  text: `SELECT pg_postmaster_start_time() AS server_started_at,
+       (SELECT stats_reset FROM pg_stat_statements_info) AS stats_reset,
+       coalesce(array_agg(${ENTRY_KEY}), '{}') AS keys,
+       coalesce(array_agg(s.calls), '{}') AS calls
+FROM pg_stat_statements(false) s
+WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL`,
+}];
+
+export const STATEMENT_TEXTS_SQL: readonly VersionedSql[] = [{
+  minVersion: 140000,
+  text: `SELECT s.queryid::text AS queryid, s.calls, s.query,
+       s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS own
+FROM pg_stat_statements(true) s
+WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL AND ${ENTRY_KEY} = ANY($1::text[])`,
+}];
+
+interface KeysRow extends Record<string, unknown> {
+  server_started_at: Date;
+  stats_reset: Date | null;
+  keys: string[];
+  calls: string[];
+}
+
+interface TextRow extends Record<string, unknown> {
+  queryid: string;
+  calls: string;
+  query: string | null;
+  own: boolean;
+}
+
+/** The entries created since the previous sample, or undefined when that cannot be known. */
+export function newEntries(deltas: Deltas, keys: readonly string[]): string[] | undefined {
+  const whole = deltas.skipped.find((s) => s.key === '*');
+  if (whole) return ALL_NEW.includes(whole.reason) ? [...keys] : BLIND.includes(whole.reason) ? undefined : [];
+  return deltas.skipped.filter((s) => ENTRY_NEW.includes(s.reason)).map((s) => s.key);
+}
+
+async function collectCrossTenant(ctx: CollectorContext): Promise<CollectorResult> {
+  const [sample] = await ctx.db.query<KeysRow>(sqlFor(STATEMENT_KEYS_SQL, ctx.serverVersion, CROSS_TENANT_COLLECTOR));
+  if (!sample) throw new Error('pg_stat_statements sample returned no row');
+  const counters: Record<string, { calls: number }> = {};
+  sample.keys.forEach((key, i) => (counters[key] = { calls: Number(sample.calls[i]) }));
+  const deltas = await ctx.counters.deltas(counters, counterEpoch({ serverStartedAt: sample.server_started_at, statsResetAt: sample.stats_reset }));
+  const candidates = newEntries(deltas, sample.keys);
+  if (candidates === undefined) return { datums: [] };
+
+  const tenantSchemas = new Set((await ctx.tenants()).map((t) => t.schema));
+  const texts = candidates.length && tenantSchemas.size > 1
+    ? await ctx.db.query<TextRow>(sqlFor(STATEMENT_TEXTS_SQL, ctx.serverVersion, CROSS_TENANT_COLLECTOR), [candidates])
+    : [];
+  const flagged = texts.flatMap((t) => {
+    if (t.query === null || (t.own && t.query.includes(TENANT_INDEX_COLUMN))) return [];
+    const schemas = referencedTenantSchemas(t.query, tenantSchemas);
+    return schemas.length >= 2 ? [{ ...t, query: t.query, schemas }] : [];
+  });
+  const logLines = flagged.length
+    ? tableLogLines(
+        'cross_tenant_statements',
+        { count: flagged.length, newStatements: candidates.length },
+        ['queryid', 'calls', 'schemas', 'query'],
+        flagged.map((f) => [f.queryid, Number(f.calls), f.schemas, f.query.slice(0, LOGGED_QUERY_CHARACTERS)]),
+      )
+    : [];
+  return { datums: [datum(CrossTenantQueries, { Database: ctx.target }, flagged.length)], logLines };
+}
+
+export const crossTenantQueries = collector({
+  name: CROSS_TENANT_COLLECTOR,
+  layer: 'security',
+  timeoutMs: TIMEOUT_MS,
+  requires: ['pg_stat_statements'],
+  collect: collectCrossTenant,
+});

@@ -1,0 +1,101 @@
+/**
+ * The SQL-source engine: runs a layer's sources one after another on the collector's
+ * connection, each with its own statement_timeout, and turns their rows into datums. A
+ * broken source (syntax error, missing table, timeout, wrong columns, invalid values)
+ * becomes one entry in `errors` (CollectorErrors) and the other sources still publish.
+ */
+import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
+import type { Datum } from '../../core/metrics/datum.js';
+import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
+import { compileSource, TENANT_INDEX_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
+import { localSettings, type LocalSettings } from './local-settings.js';
+import { sourceDatums, type SourceRow } from './to-datums.js';
+import { trackedWindow, windowEnd } from './window.js';
+
+/** Kept free at the end of the collector's time for building datums and the COMMIT. */
+export const SOURCES_FINISH_RESERVE_MS = 250;
+/** A source is not started with less time than this left. */
+export const MIN_SOURCE_TIME_MS = 100;
+
+export interface SourceRunOptions {
+  /** The collector's name (errors and logs). */
+  readonly collector: string;
+  /** Epoch ms after which no source may still be running (the collector's own timeout). */
+  readonly deadline: number;
+  readonly clock?: () => number;
+}
+
+type SourceError = { readonly name: string; readonly message: string };
+
+const errorName = (source: Source): string => `sources/${source.name}`;
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const hasSqlState = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
+
+async function sourceWindow(ctx: CollectorContext, sources: readonly Source[]): Promise<SourceWindow & { skipReason?: string }> {
+  if (sources.some(usesWindowStart)) return trackedWindow(ctx.counters, ctx.now, ctx.settings.sourceSettleMs);
+  return { end: windowEnd(ctx.now, ctx.settings.sourceSettleMs) };
+}
+
+async function runOne(
+  ctx: CollectorContext,
+  source: Source,
+  w: SourceWindow,
+  tenants: readonly Tenant[],
+  settings: LocalSettings,
+  timeoutMs: number,
+): Promise<{ datums: Datum[]; invalid: string[] }> {
+  await settings.statementTimeout(ctx.db, timeoutMs);
+  const rows: SourceRow[] = [];
+  for (const statement of compileSource(source, w, tenants, ctx.settings.tenantChunkSize)) {
+    const result = await ctx.db.query(statement.text, statement.params);
+    for (const row of result) {
+      if (!statement.tenants) {
+        rows.push({ row });
+        continue;
+      }
+      const { [TENANT_INDEX_COLUMN]: index, ...rest } = row;
+      rows.push({ row: rest, tenant: statement.tenants[Number(index)] });
+    }
+  }
+  return sourceDatums(source, rows, { target: ctx.target, topTenants: ctx.settings.topTenants });
+}
+
+export async function runSources(ctx: CollectorContext, sources: readonly Source[], options: SourceRunOptions): Promise<CollectorResult> {
+  if (!sources.length) return { datums: [] };
+  const clock = options.clock ?? Date.now;
+  const log = ctx.log.child({ collector: options.collector });
+  const w = await sourceWindow(ctx, sources);
+  const tenants = sources.some((s) => s.perTenant) ? await ctx.tenants() : [];
+  const settings = localSettings(ctx.serverVersion, options.collector);
+  const datums: Datum[] = [];
+  const errors: SourceError[] = [];
+  const waiting: string[] = [];
+
+  if (tenants.length && !(await settings.excludeOwnReads(ctx.db))) {
+    log.info('tenant_reads_include_own', { reason: 'track_counts cannot be set by this role: perTenant source reads count as tenant activity' });
+  }
+  for (const source of sources) {
+    if (usesWindowStart(source) && !w.start) {
+      waiting.push(source.name);
+      continue;
+    }
+    const left = options.deadline - SOURCES_FINISH_RESERVE_MS - clock();
+    if (ctx.signal.aborted || left < MIN_SOURCE_TIME_MS) {
+      errors.push({ name: errorName(source), message: `not started: the ${options.collector} collector's time was spent (${Math.max(0, left)} ms left)` });
+      continue;
+    }
+    try {
+      const result = await runOne(ctx, source, w, tenants, settings, Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
+      datums.push(...result.datums);
+      if (result.invalid.length) errors.push({ name: errorName(source), message: `source "${source.name}": ${result.invalid.join('; ')}` });
+    } catch (error) {
+      // The runtime answers a failed statement with a fresh transaction: SET LOCALs are gone.
+      if (hasSqlState(error)) settings.lost();
+      const message = messageOf(error);
+      errors.push({ name: errorName(source), message: message.startsWith('source "') ? message : `source "${source.name}": ${message}` });
+      log.warn('source_failed', { source: source.name, error });
+    }
+  }
+  if (waiting.length) log.info('sources_waiting_for_window', { sources: waiting, reason: w.skipReason ?? 'no previous window end' });
+  return { datums, errors };
+}
