@@ -17,7 +17,7 @@ import { publishableNamespaces } from '../../lambdas/core/catalog/index.js';
 import {
   type DeploymentConfig, type TargetConfig, collectorSettingsEnv, collectorTimeoutSeconds,
 } from '../../lambdas/core/config/deployment.js';
-import { importSecret } from './import-secret.js';
+import { grantSecretRead, importSecret } from './import-secret.js';
 
 /** The environment contract of lambdas/collector/index.ts. */
 export const CollectorEnv = {
@@ -97,8 +97,8 @@ export class Collector extends Construct {
 
     const databaseSecret = importSecret(this, 'DatabaseSecret', target.secretArn, target.kmsKeyArn);
     const stateSecret = importSecret(this, 'StateDatabaseSecret', monitoringDatabase.secretArn, monitoringDatabase.kmsKeyArn);
-    databaseSecret.grantRead(this.role);
-    stateSecret.grantRead(this.role);
+    grantSecretRead(databaseSecret, this.role);
+    grantSecretRead(stateSecret, this.role);
 
     // Only the VPC id is used: the function's subnets are selected explicitly below.
     const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: target.network.vpcId, availabilityZones: Fn.getAzs() });

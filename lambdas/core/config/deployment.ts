@@ -105,7 +105,9 @@ export const targetSchema = strictObject({
 }).superRefine((target, ctx) => {
   const timeoutMs = target.collector.runBudgetMs + COLLECTOR_TIMEOUT_HEADROOM_MS;
   const intervalMs = target.scheduleMinutes * MS_PER_MINUTE;
-  if (timeoutMs > intervalMs) {
+  // A schedule out of range is reported by its own check; this one needs a valid interval.
+  const validSchedule = Number.isInteger(target.scheduleMinutes) && target.scheduleMinutes >= 1 && target.scheduleMinutes <= MAX_SCHEDULE_MINUTES;
+  if (validSchedule && timeoutMs > intervalMs) {
     ctx.addIssue({
       code: 'custom', path: ['collector', 'runBudgetMs'],
       message: `expected at most ${intervalMs - COLLECTOR_TIMEOUT_HEADROOM_MS} ms: the Lambda timeout (run budget + ${COLLECTOR_TIMEOUT_HEADROOM_MS / MS_PER_SECOND} s) must fit in the ${target.scheduleMinutes}-minute schedule, or runs overlap`,
