@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { DEFAULT_DEMO_SEED, type DemoRowCounts, type DemoTenantPlan } from '../../lambdas/local/demo/plan.js';
-import { quoteIdent } from '../../lambdas/local/demo/schema.js';
+import { DEMO_APP_ROLE, quoteIdent } from '../../lambdas/local/demo/schema.js';
 import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 
@@ -133,6 +133,16 @@ describe.each(testedMajors())('demo database on PostgreSQL %i', (major) => {
             + (SELECT count(*) FROM app.request_log WHERE occurred_at > now() - interval '1 hour') AS n`));
     // Assess
     expect(Number(recent.rows[0]!.n)).toBe(0);
+  });
+
+  it('builds the demo as the application role without filling pg_stat_statements', async () => {
+    // Prepare: the default demo
+    // Act
+    const r = await withClient(firstUrl, (c) => c.query<{ owner: string; ddl: string }>(
+      `SELECT (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1) AS owner,
+              (SELECT count(*) FROM pg_stat_statements WHERE query LIKE 'CREATE TABLE%') AS ddl`, [first.plan.tenants[0]!.schema]));
+    // Assess
+    expect(r.rows[0]).toEqual({ owner: DEMO_APP_ROLE, ddl: '0' });
   });
 
   it('refuses to create the demo twice in one database', async () => {

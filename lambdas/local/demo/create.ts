@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_TENANTS, planDemo, rowCounts, type DemoPlan, type DemoRowCounts } from './plan.js';
-import { SHARED_SCHEMA, sharedSchemaSql } from './schema.js';
+import { DEMO_APP_ROLE, SHARED_SCHEMA, quoteIdent, sharedSchemaSql } from './schema.js';
 import { featureFlagsSql, tenantBatchSql } from './seed-sql.js';
 
 /**
@@ -47,6 +47,24 @@ export async function createPgStatStatementsExtension(url: string): Promise<void
   await withClient(url, (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
 }
 
+/**
+ * The application's role (cluster-wide, so created once per server): it owns every demo
+ * object and the workload runs as it, as a real API would, so pg_stat_statements
+ * attributes the workload to it and not to the role tenantwatch connects as.
+ */
+async function createAppRole(client: pg.Client): Promise<void> {
+  const role = quoteIdent(DEMO_APP_ROLE);
+  await client.query(`DO $$ BEGIN CREATE ROLE ${role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  const db = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+  await client.query(`GRANT CREATE ON DATABASE ${quoteIdent(db)} TO ${role}`);
+}
+
+/**
+ * Creates the demo in an empty database. Needs a superuser URL (the embedded server's):
+ * it creates the pg_stat_statements extension and the application role, then builds
+ * everything as that role with statement tracking off, so the thousands of DDL statements
+ * do not crowd the workload out of pg_stat_statements.
+ */
 export async function createDemoDatabase(url: string, options: CreateDemoOptions = {}): Promise<DemoDatabase> {
   const started = performance.now();
   const plan = planDemo(options.tenants ?? DEFAULT_DEMO_TENANTS, options.seed ?? DEFAULT_DEMO_SEED);
@@ -54,6 +72,10 @@ export async function createDemoDatabase(url: string, options: CreateDemoOptions
     const existing = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [SHARED_SCHEMA]);
     if (existing.rowCount) throw new Error(`the demo database needs an empty database: schema "${SHARED_SCHEMA}" already exists`);
     if (options.pgStatStatements !== false) await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await createAppRole(client);
+    // A placeholder setting when the library is not loaded: harmless.
+    await client.query("SELECT set_config('pg_stat_statements.track', 'none', false)");
+    await client.query(`SET ROLE ${quoteIdent(DEMO_APP_ROLE)}`);
     await client.query(`${sharedSchemaSql}\n${featureFlagsSql()}`);
     for (let i = 0; i < plan.tenants.length; i += BATCH_TENANTS) {
       await client.query(tenantBatchSql(plan.tenants.slice(i, i + BATCH_TENANTS)));

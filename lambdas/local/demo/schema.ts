@@ -8,6 +8,8 @@ import pg from 'pg';
 
 export const SHARED_SCHEMA = 'app';
 export const TENANT_SCHEMA_PREFIX = 'tenant_';
+/** The demo application's database role: owns the demo objects; the workload runs as it. */
+export const DEMO_APP_ROLE = 'payroll_api';
 
 /** Shared tables: tenants, users, auth, security events, audit log, feature flags, request log. */
 export const sharedSchemaSql = `

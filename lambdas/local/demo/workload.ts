@@ -6,14 +6,15 @@
  * produce exact metric values; `npm start` runs runDemoWorkload().
  *
  * Every function opens its own connections (application_name WORKLOAD_APPLICATION_NAME,
- * like the real API) and closes them before returning, except those returning a
+ * running as the application's role DEMO_APP_ROLE, like the real API; the URL must be a
+ * superuser's, as the embedded server's is) and closes them before returning, except those returning a
  * SessionsHandle: those sessions stay open until release(), which always closes them.
  * Functions whose effect is a pg_stat_database counter return only once the counter shows
  * it, so a collector sampling right after sees it (stats are flushed asynchronously).
  */
 import pg from 'pg';
 import { createPrng } from './prng.js';
-import { quoteIdent } from './schema.js';
+import { DEMO_APP_ROLE, quoteIdent } from './schema.js';
 
 /** What the demo API's connections call themselves (pg_stat_activity.application_name). */
 export const WORKLOAD_APPLICATION_NAME = 'payroll-api';
@@ -24,16 +25,33 @@ const VICTIM_DEADLOCK_TIMEOUT = '50ms';
 /** Small enough that sorting SPILL_ROWS rows must write a temporary file. */
 const SPILL_WORK_MEM = '64kB';
 const SPILL_ROWS = 100_000;
-const INSUFFICIENT_PRIVILEGE = '42501';
 const DEADLOCK_DETECTED = '40P01';
 
 export type WorkloadClient = pg.Client;
 
-export async function connectWorkload(url: string, applicationName = WORKLOAD_APPLICATION_NAME): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+export interface WorkloadConnectionOptions {
+  readonly applicationName?: string;
+  /** Session settings in the startup packet, applied before the switch to the application role. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Stay the URL's user instead of switching to DEMO_APP_ROLE (observers, not workload). */
+  readonly asUrlUser?: boolean;
+}
+
+export async function connectWorkload(url: string, options: WorkloadConnectionOptions = {}): Promise<pg.Client> {
+  const settings = Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const client = new pg.Client({ connectionString: url, application_name: options.applicationName ?? WORKLOAD_APPLICATION_NAME, ...(settings ? { options: settings } : {}) });
   await client.connect();
+  try {
+    if (!options.asUrlUser) await client.query(`SET ROLE ${quoteIdent(DEMO_APP_ROLE)}`);
+  } catch (error) {
+    await client.end();
+    throw new Error(`workload: cannot act as the demo application role ${DEMO_APP_ROLE} (create the demo database first, with a superuser URL): ${(error as Error).message}`);
+  }
   return client;
 }
+
+/** A session that watches the others (pg_stat_activity, pg_stat_database) without being workload. */
+const connectObserver = (url: string) => connectWorkload(url, { applicationName: `${WORKLOAD_APPLICATION_NAME}-monitor`, asUrlUser: true });
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = await connectWorkload(url);
@@ -281,20 +299,18 @@ async function backendPid(c: pg.ClientBase): Promise<number> {
 
 /**
  * Exactly one deadlock: two sessions lock two employee rows in opposite order. The second
- * session gets a short deadlock_timeout (when the role may set it) so it is the victim.
+ * session gets a short deadlock_timeout, so it detects the cycle first and is the victim.
  * Returns once pg_stat_database.deadlocks shows it.
  */
 export async function deadlock(url: string, options: { tenant?: string } = {}): Promise<{ victim: 'first' | 'second' }> {
-  const monitor = await connectWorkload(url, `${WORKLOAD_APPLICATION_NAME}-monitor`);
+  const monitor = await connectObserver(url);
   const first = await connectWorkload(url);
-  const second = await connectWorkload(url);
+  // A superuser-only setting: in the startup packet, before the switch to the application role.
+  const second = await connectWorkload(url, { settings: { deadlock_timeout: VICTIM_DEADLOCK_TIMEOUT } });
   try {
     const tenant = await findTenant(monitor, options.tenant);
     const lockRow = `SELECT id FROM ${quoteIdent(tenant.schema)}.employees WHERE id = $1 FOR UPDATE`;
     const before = await databaseCounters(monitor);
-    await second.query(`SET deadlock_timeout = '${VICTIM_DEADLOCK_TIMEOUT}'`).catch((error: { code?: string }) => {
-      if (error.code !== INSUFFICIENT_PRIVILEGE) throw error;
-    });
     const firstPid = await backendPid(first);
     await first.query('BEGIN');
     await second.query('BEGIN');
@@ -322,7 +338,7 @@ export async function deadlock(url: string, options: { tenant?: string } = {}): 
 
 /** Writes a temporary file: a sort of SPILL_ROWS rows with a tiny work_mem. Returns once temp_bytes shows it. */
 export async function tempFileSpill(url: string): Promise<{ tempBytesBefore: number }> {
-  const monitor = await connectWorkload(url, `${WORKLOAD_APPLICATION_NAME}-monitor`);
+  const monitor = await connectObserver(url);
   try {
     const before = await databaseCounters(monitor);
     await withClient(url, async (c) => {
@@ -413,7 +429,12 @@ export async function blockedSession(url: string, options: { tenant?: string; em
     await waiter.query('BEGIN');
     waiting = waiter.query(lockRow, [options.employeeId ?? 3]);
     waiting.catch(() => undefined);
-    await waitUntil(() => isWaitingOnLock(holder, waiterPid), 'the waiter to block on the holder\'s row lock');
+    const observer = await connectObserver(url);
+    try {
+      await waitUntil(() => isWaitingOnLock(observer, waiterPid), 'the waiter to block on the holder\'s row lock');
+    } finally {
+      await observer.end();
+    }
     const handle = sessionsHandle(clients, [holderPid, waiterPid], async (c) => {
       if (c === holder) await c.query('ROLLBACK');
       else {
