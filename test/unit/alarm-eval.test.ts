@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlarmState, evaluateAlarmRules, type AlarmEvaluation } from '../../lambdas/core/alarms/evaluate-rules.js';
+import { AlarmState, evaluateAlarmRules, localInstances, type AlarmEvaluation } from '../../lambdas/core/alarms/evaluate-rules.js';
 import { MetricMathError, evaluateMetricMath } from '../../lambdas/core/alarms/metric-math.js';
 import { computeStatistic } from '../../lambdas/core/alarms/statistics.js';
 import {
@@ -9,10 +9,10 @@ import {
 import { datum, distribution, type Datum } from '../../lambdas/core/metrics/datum.js';
 
 const Database = 'demo';
-const target = { target: Database };
+const target = { instances: localInstances(Database) };
 
-function verdict(datums: readonly Datum[], ruleId: string, options: Partial<Parameters<typeof evaluateAlarmRules>[1]> = {}): AlarmEvaluation[] {
-  return evaluateAlarmRules(datums, { ...target, ...options }).filter((e) => e.ruleId === ruleId);
+function verdict(datums: readonly Datum[], ruleId: string, endpoints: readonly string[] = []): AlarmEvaluation[] {
+  return evaluateAlarmRules(datums, { instances: localInstances(Database, endpoints) }).filter((e) => e.ruleId === ruleId);
 }
 
 describe('metric math', () => {
@@ -72,7 +72,7 @@ describe('statistics', () => {
 describe('evaluateAlarmRules', () => {
   it('evaluates every catalog rule at least once', () => {
     // Act
-    const evaluations = evaluateAlarmRules([], { ...target, healthCheckEndpoints: ['api-health'] });
+    const evaluations = evaluateAlarmRules([], { instances: localInstances(Database, ['api-health']) });
     // Assess
     expect(new Set(evaluations.map((e) => e.ruleId))).toEqual(new Set(alarmRules.map((r) => r.id)));
   });
@@ -131,6 +131,7 @@ describe('evaluateAlarmRules', () => {
     for (const id of ['api-error-rate-high', 'response-time-degradation', 'api-p99-high']) {
       expect(byId(id)).toMatchObject({ state: AlarmState.InsufficientData, instance: 'api', reason: expect.stringContaining('needs AWS/ApplicationELB') });
     }
+    expect(byId('database-host-cpu-high')).toMatchObject({ state: AlarmState.InsufficientData, reason: expect.stringContaining('needs AWS/RDS') });
     expect(byId('disk-io-spike')).toMatchObject({ state: AlarmState.InsufficientData, reason: expect.stringContaining('anomaly band needs history') });
     expect(byId('availability-below-slo')).toMatchObject({ state: AlarmState.InsufficientData, reason: expect.stringContaining('no health-check endpoints') });
   });
@@ -139,11 +140,10 @@ describe('evaluateAlarmRules', () => {
     // Prepare
     const datums = [datum(HealthCheckUp, { Endpoint: 'api' }, 1), datum(HealthCheckUp, { Endpoint: 'web' }, 0)];
     // Act
-    const found = verdict(datums, 'availability-below-slo');
-    const configured = verdict(datums, 'availability-below-slo', { healthCheckEndpoints: ['api', 'web', 'admin'] });
+    const configured = verdict(datums, 'availability-below-slo', ['api', 'web', 'admin']);
     // Assess
-    expect(found.map((e) => [e.instance, e.state, e.value])).toEqual([['health-api', 'OK', 1], ['health-web', 'ALARM', 0]]);
-    expect(configured.map((e) => [e.instance, e.state])).toEqual([['health-api', 'OK'], ['health-web', 'ALARM'], ['health-admin', 'ALARM']]);
+    expect(configured.map((e) => [e.instance, e.state, e.value])).toEqual([['health-api', 'OK', 1], ['health-web', 'ALARM', 0], ['health-admin', 'ALARM', undefined]]);
+    expect(configured[0]?.alarmName).toBe('tenantwatch-health-api-P2-availability-below-slo');
   });
 
   it('keeps the heartbeat OK while the run reports', () => {

@@ -9,6 +9,9 @@ import {
 } from '../catalog/index.js';
 import type { Datum } from '../metrics/datum.js';
 import { alarmName } from '../routing/alarm-name.js';
+import {
+  API_INSTANCE, HEALTH_CHECK_INSTANCE_PREFIX, type ScopeInstance, resolveDimensions, ruleQueries,
+} from '../routing/build-routing-table.js';
 import { type MathValue, evaluateMetricMath } from './metric-math.js';
 import { type WeightedValue, computeStatistic } from './statistics.js';
 
@@ -32,20 +35,20 @@ export interface AlarmEvaluation {
 }
 
 export interface EvaluateOptions {
-  /** The database target: the `Database` dimension of target-scoped rules. */
-  readonly target: string;
-  /** Configured health-check endpoint names (default: those with HealthCheckUp datums). */
-  readonly healthCheckEndpoints?: readonly string[];
+  /** What alarms are instantiated for (see localInstances, or scopeInstances of a deployment config). */
+  readonly instances: readonly ScopeInstance[];
+  /** Default: the catalog's rules (apply a config's overrides before passing them). */
   readonly rules?: readonly AlarmRule[];
 }
 
-interface Instance {
-  readonly name: string;
-  /** Dimension values the instance pins (Database for a target, Endpoint for a health check). */
-  readonly pinned: Readonly<Record<string, string>>;
+/** The instances of a local run: the target, the API, and each health-check endpoint. */
+export function localInstances(target: string, healthCheckEndpoints: readonly string[] = []): ScopeInstance[] {
+  return [
+    { scope: AlarmScope.Target, name: target, dimensions: { Database: target } },
+    { scope: AlarmScope.Api, name: API_INSTANCE, dimensions: {} },
+    ...healthCheckEndpoints.map((e) => ({ scope: AlarmScope.HealthCheck, name: `${HEALTH_CHECK_INSTANCE_PREFIX}${e}`, dimensions: { Endpoint: e } })),
+  ];
 }
-
-const HEALTH_INSTANCE_PREFIX = 'health-';
 
 const compare: Record<Comparison, (a: number, b: number) => boolean> = {
   '>': (a, b) => a > b,
@@ -54,18 +57,13 @@ const compare: Record<Comparison, (a: number, b: number) => boolean> = {
   '<=': (a, b) => a <= b,
 };
 
-function queriesOf(rule: AlarmRule): MetricQuery[] {
-  const c = rule.condition;
-  return c.kind === 'expression' ? Object.values(c.inputs) : [c.query];
-}
-
-function samplesFor(query: MetricQuery, datums: readonly Datum[], instance: Instance): WeightedValue[] {
-  const set = query.metric.dimensionSets[query.dimensionSet ?? 0] ?? [];
+function samplesFor(dimensions: Readonly<Record<string, string>>, query: MetricQuery, datums: readonly Datum[]): WeightedValue[] {
+  const keys = Object.keys(dimensions);
   const matches = (d: Datum) =>
     d.metric.namespace === query.metric.namespace &&
     d.metric.name === query.metric.name &&
-    Object.keys(d.dimensions).length === set.length &&
-    set.every((k) => k in d.dimensions && (instance.pinned[k] === undefined || d.dimensions[k] === instance.pinned[k]));
+    Object.keys(d.dimensions).length === keys.length &&
+    keys.every((k) => d.dimensions[k] === dimensions[k]);
   return datums.filter(matches).flatMap((d): WeightedValue[] =>
     d.value !== undefined ? [{ value: d.value, count: 1 }] : (d.values ?? []).map((value, i) => ({ value, count: d.counts?.[i] ?? 1 })),
   );
@@ -84,32 +82,25 @@ function missingDataVerdict(rule: AlarmRule): { state: AlarmState; reason: strin
   }
 }
 
-function instancesOf(rule: AlarmRule, datums: readonly Datum[], options: EvaluateOptions): Instance[] {
-  if (rule.scope === AlarmScope.Target) return [{ name: options.target, pinned: { Database: options.target } }];
-  if (rule.scope === AlarmScope.Api) return [{ name: 'api', pinned: {} }];
-  const endpoints = options.healthCheckEndpoints
-    ?? [...new Set(datums.filter((d) => d.dimensions.Endpoint !== undefined).map((d) => d.dimensions.Endpoint as string))].sort();
-  return endpoints.map((e) => ({ name: `${HEALTH_INSTANCE_PREFIX}${e}`, pinned: { Endpoint: e } }));
-}
-
-function evaluateInstance(rule: AlarmRule, datums: readonly Datum[], instance: Instance): AlarmEvaluation {
+function evaluateInstance(rule: AlarmRule, datums: readonly Datum[], instance: ScopeInstance): AlarmEvaluation {
   const base = {
     ruleId: rule.id, title: rule.title, instance: instance.name, alarmName: alarmName(rule, instance.name),
     severity: rule.severity, channels: rule.channels,
   };
+  const insufficient = (reason: string): AlarmEvaluation => ({ ...base, state: AlarmState.InsufficientData, reason });
   const c = rule.condition;
-  const external = queriesOf(rule).find((q) => !q.metric.publishable);
-  if (external) {
-    return { ...base, state: AlarmState.InsufficientData, reason: `needs ${external.metric.namespace} (evaluated by CloudWatch only)` };
-  }
-  if (c.kind === 'anomaly') {
-    return { ...base, state: AlarmState.InsufficientData, reason: 'anomaly band needs history (CloudWatch learns it over about two weeks)' };
-  }
+  const queries = ruleQueries(rule);
+  const external = Object.values(queries).find((q) => !q.metric.publishable);
+  if (external) return insufficient(`needs ${external.metric.namespace} (evaluated by CloudWatch only)`);
+  if (c.kind === 'anomaly') return insufficient('anomaly band needs history (CloudWatch learns it over about two weeks)');
 
-  const stat = (q: MetricQuery): MathValue => computeStatistic(q.statistic, samplesFor(q, datums, instance));
-  const value = c.kind === 'threshold'
-    ? stat(c.query)
-    : evaluateMetricMath(c.expression, Object.fromEntries(Object.entries(c.inputs).map(([name, q]) => [name, stat(q)])));
+  const stats: Record<string, MathValue> = {};
+  for (const [id, query] of Object.entries(queries)) {
+    const dimensions = resolveDimensions(query, instance);
+    if (!dimensions) return insufficient(`${instance.name} provides no dimensions for ${query.metric.name}`);
+    stats[id] = computeStatistic(query.statistic, samplesFor(dimensions, query, datums));
+  }
+  const value = c.kind === 'threshold' ? Object.values(stats)[0] : evaluateMetricMath(c.expression, stats);
   const bounds = { comparison: c.comparison, threshold: c.threshold };
   if (value === undefined) return { ...base, ...bounds, ...missingDataVerdict(rule) };
   const breaching = compare[c.comparison](value, c.threshold);
@@ -120,15 +111,17 @@ function evaluateInstance(rule: AlarmRule, datums: readonly Datum[], instance: I
   };
 }
 
+/** Every rule for every instance of its scope; a rule without instances says why. */
 export function evaluateAlarmRules(datums: readonly Datum[], options: EvaluateOptions): AlarmEvaluation[] {
   const rules = options.rules ?? alarmRules;
   return rules.flatMap((rule) => {
-    const instances = instancesOf(rule, datums, options);
+    const instances = options.instances.filter((i) => i.scope === rule.scope);
     if (instances.length === 0) {
+      const reason = rule.scope === AlarmScope.HealthCheck ? 'no health-check endpoints configured' : `nothing configured for the ${rule.scope} scope`;
       return [{
-        ruleId: rule.id, title: rule.title, instance: 'health', alarmName: alarmName(rule, 'health'),
+        ruleId: rule.id, title: rule.title, instance: rule.scope, alarmName: alarmName(rule, rule.scope),
         state: AlarmState.InsufficientData, severity: rule.severity, channels: rule.channels,
-        reason: 'no health-check endpoints configured: the alarm is not created',
+        reason: `${reason}: the alarm is not created`,
       }];
     }
     return instances.map((instance) => evaluateInstance(rule, datums, instance));
