@@ -6,7 +6,7 @@
  * search every target.
  */
 import {
-  AlbRequestCount, AlbTargetResponseTime, ApiErrorRateHigh, ApiP99High, ApiRequests, AvailabilityBelowSlo,
+  AlbRequestCount, AlbTargetResponseTime, ApiErrorRateHigh, ApiP99High, ApiRequestDuration, ApiRequests, AvailabilityBelowSlo,
   HealthCheckLatency, HealthCheckUp, type MetricQuery, ResponseTimeDegradation,
 } from '../../lambdas/core/catalog/index.js';
 import { thresholdLines } from './annotations.js';
@@ -16,7 +16,7 @@ import {
   type DashboardSpec, GRID_WIDTH, GraphView, type MetricSeries, type Series, SpecItem, type Widget,
 } from './model.js';
 import { headerWidget } from './segments/header.js';
-import { HOUR, MINUTE, expressionSeries, metricSeries, searchSeries, graph } from './series.js';
+import { HOUR, MINUTE, expressionSeries, graph, kpi, metricSeries, searchSeries } from './series.js';
 
 /** The alarm-name instance of the API alarms and the prefix of health-check alarms (lambdas/core/routing). */
 const API_INSTANCE = 'api';
@@ -100,7 +100,7 @@ function loadBalancerWidgets(input: DashboardsInput, api: DashboardApi): Record<
     heatmap: graph({
       id: 'request-heatmap', specItem: SpecItem.RequestHeatmap,
       title: 'Request latency heatmap: % of requests per latency bucket (stacked, ALB percentile ranks)',
-      width: 12, stacked: true, series: heatmapSeries(api),
+      width: GRID_WIDTH, stacked: true, series: heatmapSeries(api),
       leftAxis: { label: '% of requests', min: 0, max: PERCENT },
     }),
   };
@@ -114,7 +114,7 @@ function noLoadBalancer(): Widget {
   };
 }
 
-function requestLogWidgets(): Record<'perTenant' | 'endpoints', Widget> {
+function requestLogWidgets(): Record<'perTenant' | 'endpoints' | 'endpointLatency', Widget> {
   return {
     perTenant: graph({
       id: 'requests-per-second-per-tenant', specItem: SpecItem.RequestsPerSecond,
@@ -124,9 +124,16 @@ function requestLogWidgets(): Record<'perTenant' | 'endpoints', Widget> {
     }),
     endpoints: graph({
       id: 'endpoint-breakdown', specItem: SpecItem.EndpointBreakdown,
-      title: 'Requests per endpoint over the range (request log, top endpoints)', width: 12,
+      title: 'Requests per endpoint over the range (request log)', width: 12,
       view: GraphView.Bar, periodIsRange: true,
       series: [searchSeries(ApiRequests, 2, {}, 'Sum', { label: '' })],
+    }),
+    endpointLatency: graph({
+      id: 'endpoint-latency', specItem: SpecItem.EndpointBreakdown,
+      title: 'Response time p95 per endpoint (request log, ms)', width: 12,
+      series: [searchSeries(ApiRequestDuration, 1, {}, 'p95', { label: '' })],
+      annotations: [kpi(Kpi.ApiP95Ms, `KPI p95 < ${Kpi.ApiP95Ms} ms`)],
+      leftAxis: { label: 'ms', min: 0 },
     }),
   };
 }
@@ -165,11 +172,11 @@ function healthWidgets(input: DashboardsInput): Widget[] {
 }
 
 export function apiPerformance(input: DashboardsInput): DashboardSpec {
-  const { perTenant, endpoints } = requestLogWidgets();
+  const { perTenant, endpoints, endpointLatency } = requestLogWidgets();
   const alb = input.api ? loadBalancerWidgets(input, input.api) : undefined;
   const rows: Widget[][] = alb
-    ? [[alb.requestsPerSecond, perTenant], [alb.responseTime, alb.errorRate], [endpoints, alb.heatmap]]
-    : [[noLoadBalancer()], [perTenant, endpoints]];
+    ? [[alb.requestsPerSecond, perTenant], [alb.responseTime, alb.errorRate], [endpoints, endpointLatency], [alb.heatmap]]
+    : [[noLoadBalancer()], [perTenant], [endpoints, endpointLatency]];
   const health = healthWidgets(input);
   return {
     name: dashboardName(input, 'api-performance'),

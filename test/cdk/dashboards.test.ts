@@ -277,6 +277,14 @@ describe('dashboards (synthesised)', () => {
       ]);
     });
 
+    it('shows p95 response time per endpoint from the request log, with the 200 ms KPI', () => {
+      const w = widget(s, api, 'Response time p95 per endpoint');
+      expect(expressions(w).map((e) => e.expression)).toEqual([
+        `SEARCH('{TenantWatch/Api,Database,Endpoint} MetricName="ApiRequestDuration"', 'p95', 60)`,
+      ]);
+      expect(annotations(w)).toEqual([[200, 'KPI p95 < 200 ms', GREEN, 'left']]);
+    });
+
     it('stands in for the request heatmap with stacked percentile-rank bands that cover every latency once', () => {
       const w = widget(s, api, 'Request latency heatmap');
       expect(w.properties.stacked).toBe(true);
