@@ -9,7 +9,7 @@ import { Destination } from './destinations.js';
 import { NotifierEnv } from './env-names.js';
 import { pagerDutyAction, pagerDutyEvent } from './pagerduty-event.js';
 import type { RoutedAlarm } from './routed-alarm.js';
-import { type SecretCache, SecretKeys } from './secrets.js';
+import { type SecretReader, SecretKeys, readSecretField } from './secrets.js';
 import type { NotifierSettings } from './settings.js';
 import { slackMessage } from './slack-message.js';
 
@@ -26,7 +26,7 @@ export type DeliveryOutcome =
 
 export interface DeliveryDeps {
   readonly settings: Omit<NotifierSettings, 'routes'>;
-  readonly secrets: SecretCache;
+  readonly secrets: SecretReader;
   readonly post?: PostOptions;
 }
 
@@ -84,16 +84,16 @@ export async function deliver(destination: Destination, alarm: RoutedAlarm, deps
 
   let secret: string;
   try {
-    secret = await deps.secrets.get(secretId, endpoint.secretKeys);
+    secret = await readSecretField(deps.secrets, secretId, endpoint.secretKeys);
   } catch (error) {
-    return { destination, result: 'failed', attempts: 0, error: `cannot read secret ${secretId}: ${(error as Error).message}` };
+    return { destination, result: 'failed', attempts: 0, error: (error as Error).message };
   }
   const first = await send(secret);
   if (first.ok || first.retryable) return outcomeOf(destination, first);
 
   let fresh: string;
   try {
-    fresh = await deps.secrets.refresh(secretId, endpoint.secretKeys);
+    fresh = await readSecretField(deps.secrets, secretId, endpoint.secretKeys, 'refresh');
   } catch {
     return outcomeOf(destination, first);
   }

@@ -1,27 +1,23 @@
 /**
  * The notifier Lambda: SNS (CloudWatch alarm notifications) → Slack and PagerDuty.
  * Configuration comes from the environment the CDK construct sets (settings.ts); the
- * secrets from Secrets Manager (the SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER, which
- * the tests point at a local endpoint).
+ * secrets from Secrets Manager through the execution environment's cached reader (the
+ * SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER, which the tests point at a local endpoint).
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { createLogger, type Logger } from '../core/log/logger.js';
 import type { HttpRetryPolicy } from './http-post.js';
 import { type DeadlineContext, invocationDeadline, invocationErrorLogging } from './middleware.js';
 import { notify, type NotifyDeps, type NotifyReport } from './notify.js';
-import { secretCache, type SecretFetcher, secretsManagerFetcher } from './secrets.js';
+import { lambdaSecretReader } from '../collector/runtime/secrets.js';
+import type { SecretReader } from './secrets.js';
 import { loadNotifierSettings } from './settings.js';
-
-/** Secrets Manager is one call per secret per TTL: a short timeout, the SDK's own retries. */
-const SECRETS_REQUEST_TIMEOUT_MS = 3_000;
-const SECRETS_CONNECTION_TIMEOUT_MS = 1_000;
 
 export interface NotifierHandlerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly log?: Logger;
-  readonly fetchSecret?: SecretFetcher;
+  readonly secrets?: SecretReader;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly retryPolicy?: HttpRetryPolicy;
 }
@@ -33,9 +29,7 @@ export function createNotifierHandler(options: NotifierHandlerOptions = {}) {
   const dependencies = () => {
     deps ??= {
       settings: loadNotifierSettings(options.env ?? process.env),
-      secrets: secretCache(options.fetchSecret ?? secretsManagerFetcher(new SecretsManagerClient({
-        requestHandler: { requestTimeout: SECRETS_REQUEST_TIMEOUT_MS, connectionTimeout: SECRETS_CONNECTION_TIMEOUT_MS },
-      }))),
+      secrets: options.secrets ?? lambdaSecretReader(),
       log,
     };
     return deps;

@@ -13,10 +13,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -26,6 +25,7 @@ import type { RoutingTable } from '../../lambdas/core/routing/routing-table.js';
 import { notifierRoutes, type DestinationOptions } from '../../lambdas/notifier/destinations.js';
 import { NotifierEnv } from '../../lambdas/notifier/env-names.js';
 import { MAX_ENCODED_ROUTES_LENGTH, encodeRoutes } from '../../lambdas/notifier/routes-env.js';
+import { alarmNameFilterPolicy } from '../routing/alarm-name-filter.js';
 
 export interface NotifierProps {
   /** One topic per severity; the notifier subscribes to those with alarms routed to it. */
@@ -55,8 +55,6 @@ const FUNCTION_TIMEOUT = Duration.seconds(60);
 const FUNCTION_MEMORY_MB = 256;
 /** SQS maximum: two weeks to inspect and redrive a lost notification. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
-/** SNS: at most 150 values in one filter policy; above it, match by rule suffix instead. */
-const MAX_FILTER_POLICY_VALUES = 150;
 const OPS_ALARM_PERIOD = Duration.minutes(1);
 
 export class Notifier extends Construct {
@@ -135,10 +133,10 @@ export class Notifier extends Construct {
     });
 
     for (const severity of severities) {
-      const names = routes.filter((r) => r.severity === severity).map((r) => r.alarmName).sort();
-      if (names.length === 0) continue;
+      const admitted = routes.filter((r) => r.severity === severity);
+      if (admitted.length === 0) continue;
       props.topics[severity].addSubscription(new subscriptions.LambdaSubscription(this.function, {
-        filterPolicyWithMessageBody: { AlarmName: alarmNameFilter(names, routes.filter((r) => r.severity === severity)) },
+        filterPolicyWithMessageBody: alarmNameFilterPolicy(admitted, props.routingTable.filter((r) => r.severity === severity)),
         // SNS could not invoke the function at all: keep the message too.
         deadLetterQueue: this.deadLetterQueue,
       }));
@@ -184,19 +182,6 @@ export class Notifier extends Construct {
   }
 }
 
-/**
- * Exact alarm names while they fit one policy; above SNS's value limit, the `-<severity>-<rule>`
- * suffixes of the same routes (the handler still routes by exact name, so an alarm admitted
- * by its suffix but not routed is logged and dropped, never delivered).
- */
-function alarmNameFilter(names: readonly string[], routes: RoutingTable): sns.FilterOrPolicy {
-  if (names.length <= MAX_FILTER_POLICY_VALUES) {
-    return sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [...names] }));
-  }
-  const suffixes = [...new Set(routes.map((r) => `-${r.severity}-${r.ruleId}`))].sort();
-  return sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ matchSuffixes: suffixes }));
-}
-
 function assertChannelsConfigured(props: NotifierProps): void {
   const routedTo = (channel: Channel) => props.routingTable.filter((r) => r.channels.includes(channel)).length;
   const slackAlarms = routedTo(Channel.Slack);
@@ -209,14 +194,18 @@ function assertChannelsConfigured(props: NotifierProps): void {
   }
 }
 
-/** GetSecretValue on exactly this secret (no DescribeSecret, no other secret). */
+/** GetSecretValue on exactly this secret (no DescribeSecret, no other secret), and its key through Secrets Manager. */
 function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.Role): void {
   role.addToPolicy(new iam.PolicyStatement({
     actions: ['secretsmanager:GetSecretValue'],
     // A secret imported by name or partial ARN gets its random 6-character suffix matched.
     resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
   }));
-  secret.encryptionKey?.grantDecrypt(
-    new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(secret).region}.amazonaws.com`, role),
-  );
+  if (!secret.encryptionKey) return;
+  // Written out: a grant to a ViaServicePrincipal is silently dropped for an imported key.
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt'],
+    resources: [secret.encryptionKey.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } },
+  }));
 }
