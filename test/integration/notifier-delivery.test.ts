@@ -63,10 +63,13 @@ interface Invocation {
   readonly log: ReturnType<typeof createMemoryLogger>;
 }
 
-async function invoke(
-  event: SNSEvent,
-  options: { env?: Record<string, string | undefined>; policy?: HttpRetryPolicy; remainingMs?: number } = {},
-): Promise<Invocation> {
+interface SessionOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly policy?: HttpRetryPolicy;
+}
+
+/** One execution environment: a handler whose secret cache lives across its invocations. */
+function session(options: SessionOptions = {}) {
   const sleeps: number[] = [];
   const log = createMemoryLogger('notifier');
   const secrets = createSecretReader({ endpoint: secretsManager.url, region: FAKE_AWS_REGION, credentials: FAKE_AWS_CREDENTIALS });
@@ -86,15 +89,28 @@ async function invoke(
     },
     retryPolicy: options.policy ?? FAST_RETRIES,
   });
+  return {
+    async run(event: SNSEvent, remainingMs?: number): Promise<Invocation> {
+      try {
+        return { report: await handler(event, lambdaContext(remainingMs)), sleeps, log };
+      } catch (error) {
+        allErrors.push((error as Error).message);
+        return { error: error as Error, sleeps, log };
+      }
+    },
+    close() {
+      allLogLines.push(...log.lines);
+      secrets.close();
+    },
+  };
+}
+
+async function invoke(event: SNSEvent, options: SessionOptions & { remainingMs?: number } = {}): Promise<Invocation> {
+  const environment = session(options);
   try {
-    const report = await handler(event, lambdaContext(options.remainingMs));
-    return { report, sleeps, log };
-  } catch (error) {
-    allErrors.push((error as Error).message);
-    return { error: error as Error, sleeps, log };
+    return await environment.run(event, options.remainingMs);
   } finally {
-    allLogLines.push(...log.lines);
-    secrets.close();
+    environment.close();
   }
 }
 
@@ -393,30 +409,19 @@ describe('failures: retries, refusals, timeouts', () => {
 
   it('a rotated secret: the refused old value is re-read once, and the new one delivers', async () => {
     // prepare: the handler's cache holds the old routing key; PagerDuty now knows only the rotated one.
-    const sleeps: number[] = [];
-    const log = createMemoryLogger('notifier');
-    const secrets = createSecretReader({ endpoint: secretsManager.url, region: FAKE_AWS_REGION, credentials: FAKE_AWS_CREDENTIALS });
-    const handler = createNotifierHandler({
-      env: {
-        [NotifierEnv.Routes]: encodeRoutes(routes),
-        [NotifierEnv.PagerDutyRoutingKeySecretArn]: secretArns.pagerDuty,
-        [NotifierEnv.PagerDutyEventsUrl]: pagerDuty.eventsUrl,
-      },
-      log, secrets, sleep: async (ms) => { sleeps.push(ms); },
-    });
-    await handler(snsEvent(SnsFixture.Math), lambdaContext());
+    const environment = session();
+    await environment.run(snsEvent(SnsFixture.Math));
     secretsManager.setSecret('tenantwatch/pagerduty', ROTATED_ROUTING_KEY);
     pagerDuty.server.inject({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"status":"invalid event","message":"Event object is invalid","errors":["\'routing_key\' does not belong to any integration"]}' });
     // act
-    const report = await handler(recovered(snsEvent(SnsFixture.Math), 'ok'), lambdaContext());
-    allLogLines.push(...log.lines);
-    secrets.close();
+    const result = await environment.run(recovered(snsEvent(SnsFixture.Math), 'ok'));
+    environment.close();
     // assess
-    expect(report.deliveries).toEqual([{
+    expect(result.report?.deliveries).toEqual([{
       alarmName: 'tenantwatch-orders-P1-database-down', state: 'OK', destination: 'pagerduty', result: 'delivered', attempts: 2, status: 202,
     }]);
     expect(pagerDuty.events().map((e) => [e.event_action, e.routing_key])).toEqual([['trigger', ROUTING_KEY], ['resolve', ROTATED_ROUTING_KEY]]);
-    expect(sleeps).toEqual([]);
+    expect(result.sleeps).toEqual([]);
   });
 
   it('a request that hangs times out and is retried', async () => {
