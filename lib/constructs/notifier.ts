@@ -57,6 +57,13 @@ const FUNCTION_MEMORY_MB = 256;
 const DEAD_LETTER_RETENTION = Duration.days(14);
 const OPS_ALARM_PERIOD = Duration.minutes(1);
 
+export const NOTIFIER_ENTRY = fileURLToPath(new URL('../../lambdas/notifier/handler.ts', import.meta.url));
+/**
+ * CommonJS output: no import.meta in the runtime code, so no require() shim is needed; the
+ * AWS SDK v3 stays external (NodejsFunction's default on Node.js 18+: the runtime's own).
+ */
+export const NOTIFIER_BUNDLING = { minify: true, sourceMap: false, target: 'node24', format: OutputFormat.CJS } as const;
+
 export class Notifier extends Construct {
   readonly function: NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
@@ -116,7 +123,7 @@ export class Notifier extends Construct {
     }
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: fileURLToPath(new URL('../../lambdas/notifier/handler.ts', import.meta.url)),
+      entry: NOTIFIER_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -126,7 +133,7 @@ export class Notifier extends Construct {
       logGroup,
       environment,
       description: 'tenantwatch: posts CloudWatch alarms to Slack and PagerDuty',
-      bundling: { minify: true, sourceMap: false, target: 'node24', format: OutputFormat.CJS },
+      bundling: NOTIFIER_BUNDLING,
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: MAX_EVENT_AGE,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
