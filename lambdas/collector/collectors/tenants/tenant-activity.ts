@@ -24,7 +24,7 @@ const TIMEOUT_MS = 5_000;
 export const TENANT_ACTIVITY_SQL: readonly VersionedSql[] = [{
   minVersion: 140000,
   text: `WITH per_schema AS (
-  SELECT n.nspname AS schema,
+  SELECT n.nspname::text AS schema,
          coalesce(sum(CASE WHEN c.relkind = 'i' THEN pg_stat_get_tuples_fetched(c.oid)
                            ELSE pg_stat_get_tuples_returned(c.oid) + pg_stat_get_tuples_fetched(c.oid) END), 0)::int8 AS tuples_read,
          coalesce(sum(CASE WHEN c.relkind = 'i' THEN 0

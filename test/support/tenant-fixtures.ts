@@ -1,0 +1,56 @@
+/**
+ * Test support for the tenant and security layers: collection runs through the real
+ * runtime (runCollection: read-only connection, one READ ONLY transaction per collector,
+ * counter state in a separate database) with a chosen set of collectors and settings, and
+ * tenant schemas with any name (hostile ones included), always created as quoted identifiers.
+ */
+import pg from 'pg';
+import type { Collector } from '../../lambdas/collector/collector.js';
+import { createLocalSink } from '../../lambdas/collector/publishers/local-sink.js';
+import { runCollection } from '../../lambdas/collector/runtime/run-collection.js';
+import type { RunResult } from '../../lambdas/collector/runtime/run-result.js';
+import { openPgStateStore } from '../../lambdas/collector/state/pg-state-store.js';
+import type { CollectorSettingsInput } from '../../lambdas/core/config/collector-settings.js';
+import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
+import type { Datum } from '../../lambdas/core/metrics/datum.js';
+import { tenantSchemaSql } from '../../lambdas/local/demo/schema.js';
+import { connectionSettingsFromUrl, productionConnector, testSettings, withAdmin } from './runtime-fixtures.js';
+
+const STATE_TIMEOUTS = { connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 };
+
+export interface TenantRun {
+  readonly result: RunResult;
+  readonly datums: readonly Datum[];
+  /** The run's structured log lines, parsed. */
+  readonly records: readonly Record<string, unknown>[];
+}
+
+/** A function that runs `collectors` once against `prodUrl`, keeping counter state in `stateUrl`. */
+export function collectionRunner(prodUrl: string, stateUrl: string, collectors: readonly Collector[], overrides: Partial<CollectorSettingsInput> = {}) {
+  const settings = testSettings(overrides);
+  return async (): Promise<TenantRun> => {
+    const sink = createLocalSink();
+    const log = createMemoryLogger();
+    const result = await runCollection({
+      settings, collectors, sink, log,
+      connect: productionConnector(prodUrl, settings),
+      openStateStore: () => openPgStateStore(connectionSettingsFromUrl(stateUrl), STATE_TIMEOUTS),
+    });
+    return { result, datums: sink.latest(), records: log.records() };
+  };
+}
+
+/** The log records of one event. */
+export function logEvents(run: TenantRun, event: string): Record<string, unknown>[] {
+  return run.records.filter((r) => r.event === event);
+}
+
+/** Creates tenant schemas with the demo's eight tables; names are quoted, never trusted. */
+export async function createTenantSchemas(url: string, names: readonly string[], batch = 25): Promise<void> {
+  await withAdmin(url, async (client) => {
+    for (let i = 0; i < names.length; i += batch) {
+      const sql = names.slice(i, i + batch).map((n) => tenantSchemaSql(pg.escapeIdentifier(n))).join('\n');
+      await client.query(`BEGIN;\n${sql}\nCOMMIT;`);
+    }
+  });
+}
