@@ -11,7 +11,7 @@ import { pagerDutyAction, pagerDutyEvent } from './pagerduty-event.js';
 import type { RoutedAlarm } from './routed-alarm.js';
 import { type SecretReader, SecretKeys, readSecretField } from './secrets.js';
 import type { NotifierSettings } from './settings.js';
-import { slackMessage } from './slack-message.js';
+import { slackMessage, slackSkipReason } from './slack-message.js';
 
 export type DeliveryOutcome =
   | { readonly destination: Destination; readonly result: 'delivered'; readonly attempts: number; readonly status: number }
@@ -43,6 +43,8 @@ function endpointFor(destination: Destination, alarm: RoutedAlarm, deps: Deliver
     case Destination.Slack:
     case Destination.SecuritySlack: {
       const security = destination === Destination.SecuritySlack;
+      const skip = slackSkipReason(alarm.notification.OldStateValue, alarm.notification.NewStateValue);
+      if (skip !== undefined) return skip;
       return {
         secretId: security ? settings.securitySlackWebhookSecretArn : settings.slackWebhookSecretArn,
         secretEnv: security ? NotifierEnv.SecuritySlackWebhookSecretArn : NotifierEnv.SlackWebhookSecretArn,

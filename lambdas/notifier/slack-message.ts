@@ -45,6 +45,19 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Why a state change is not posted, or undefined to post it. INSUFFICIENT_DATA → OK is not:
+ * every new alarm makes that transition on its first evaluation (a deploy would post one
+ * green message per alarm), and the stack sends no INSUFFICIENT_DATA notifications, so it
+ * is never the recovery of anything the channel was told about.
+ */
+export function slackSkipReason(oldState: AlarmState, newState: AlarmState): string | undefined {
+  if (oldState === AlarmState.InsufficientData && newState === AlarmState.Ok) {
+    return 'INSUFFICIENT_DATA → OK is a first evaluation, not a recovery: not posted';
+  }
+  return undefined;
+}
+
 function colourOf(alarm: RoutedAlarm): string {
   switch (alarm.notification.NewStateValue) {
     case AlarmState.Alarm: return SlackColour[alarm.route.severity];

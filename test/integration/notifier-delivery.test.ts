@@ -22,7 +22,7 @@ import { startFakePagerDuty, type FakePagerDuty } from '../support/fake-pagerdut
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import {
-  SnsFixture, catalogRoute, insufficientData, recovered, snsEvent, type SnsFixture as Fixture,
+  SnsFixture, catalogRoute, insufficientData, recovered, snsEvent, withMessage, type SnsFixture as Fixture,
 } from '../fixtures/sns/index.js';
 
 const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY01';
@@ -334,6 +334,23 @@ describe('exact payloads for ALARM and OK of each severity', () => {
       alarmName: 'tenantwatch-orders-P1-database-down', state: 'INSUFFICIENT_DATA', destination: 'pagerduty', result: 'skipped',
       reason: 'INSUFFICIENT_DATA neither pages nor resolves; the incident, if any, stays open',
     }]);
+  });
+});
+
+describe('a new alarm\'s first evaluation', () => {
+  it('INSUFFICIENT_DATA → OK posts nothing to Slack, and resolves in PagerDuty (a no-op there)', async () => {
+    // prepare
+    const firstOk = withMessage(snsEvent(SnsFixture.SecurityMath), (m) => ({
+      ...m, OldStateValue: 'INSUFFICIENT_DATA', NewStateValue: 'OK',
+      NewStateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [0.0 (04/03/25 10:40:00)] was not greater than the threshold (0.0) (minimum 1 datapoint for INSUFFICIENT_DATA -> OK transition).',
+    }));
+    // act
+    const result = await invoke(firstOk);
+    // assess
+    expect(result.error).toBeUndefined();
+    expect(slack.server.requests).toEqual([]);
+    expect(pagerDuty.events().map((e) => e.event_action)).toEqual(['resolve']);
+    expect(result.report?.deliveries.map((d) => [d.destination, d.result])).toEqual([['security-slack', 'skipped'], ['pagerduty', 'delivered']]);
   });
 });
 

@@ -6,7 +6,7 @@ import {
   MAX_DEDUP_KEY_LENGTH, MAX_SUMMARY_LENGTH, PAGERDUTY_SEVERITY, dedupKey, pagerDutyEvent,
 } from '../../lambdas/notifier/pagerduty-event.js';
 import { routedAlarm, type RoutedAlarm } from '../../lambdas/notifier/routed-alarm.js';
-import { SlackColour, escapeSlack, slackMessage } from '../../lambdas/notifier/slack-message.js';
+import { SlackColour, escapeSlack, slackMessage, slackSkipReason } from '../../lambdas/notifier/slack-message.js';
 import {
   SnsFixture, catalogRoute, forAlarm, insufficientData, recovered, snsEvent, withMessage,
 } from '../fixtures/sns/index.js';
@@ -93,6 +93,19 @@ describe('slackMessage', () => {
     expect(message.attachments[0]!.fields.find((f) => f.title === 'Runbook')!.value).toBe(
       'Check shared_buffers sizing and the top-10 statements by disk reads (Infrastructure Health dashboard).',
     );
+  });
+});
+
+describe('slackSkipReason', () => {
+  it.each([
+    ['OK', 'ALARM', undefined],
+    ['ALARM', 'OK', undefined],
+    ['OK', 'INSUFFICIENT_DATA', undefined],
+    ['INSUFFICIENT_DATA', 'ALARM', undefined],
+    ['INSUFFICIENT_DATA', 'OK', 'INSUFFICIENT_DATA → OK is a first evaluation, not a recovery: not posted'],
+  ] as const)('%s → %s: %s', (oldState, newState, reason) => {
+    // act + assess
+    expect(slackSkipReason(oldState, newState)).toBe(reason);
   });
 });
 
