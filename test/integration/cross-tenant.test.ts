@@ -51,7 +51,7 @@ describe.each(testedMajors())('cross-tenant statements on PostgreSQL %i', (major
     expect(valueOf(second.datums, 'CrossTenantQueries')).toBe(0);
     const [line] = logEvents(first, 'cross_tenant_statements');
     expect(line).toMatchObject({ count: 1, columns: ['queryid', 'calls', 'schemas', 'query'] });
-    const [row] = line!.rows as [string, number, string[], string][];
+    const row = (line!.rows as [string, number, string[], string][])[0]!;
     expect(row[0]).toMatch(/^-?\d+$/);
     expect(row[1]).toBe(1);
     expect(row[2]).toEqual([...injected.schemas].sort());

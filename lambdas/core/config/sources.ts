@@ -60,7 +60,8 @@ const column = z.string().min(1).max(63);
 
 export const sourceMetricSchema = z.strictObject({
   column: column.describe('result column holding the value'),
-  metric: z.enum(sourceMetricNames).describe('catalog metric name'),
+  metric: z.enum(sourceMetricNames, { error: `not a metric a SQL source can publish; one of: ${sourceMetricNames.join(', ')}` })
+    .describe('catalog metric name'),
   unit: z.string().optional().describe('the catalog unit of the metric (checked, for readability)'),
   aggregate: z.enum([SourceAggregate.Sum, SourceAggregate.Distribution]).default(SourceAggregate.Sum)
     .describe('sum rows with equal dimensions, or publish every value as one distribution'),
