@@ -22,7 +22,7 @@ import { addNativeSubscriptions } from './constructs/native-subscriptions.js';
 import { Notifier } from './constructs/notifier.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DEFAULT_COLLECTOR_ENTRY = fileURLToPath(new URL('../lambdas/collector/index.ts', import.meta.url));
+const COLLECTOR_ENTRY = fileURLToPath(new URL('../lambdas/collector/index.ts', import.meta.url));
 
 /**
  * The notifier's own failure alarms cannot go through the notifier they watch: they reach
@@ -33,8 +33,6 @@ const OPS_ALARM_RUNBOOK = 'The Slack/PagerDuty notifier failed: read its log gro
 
 export interface TenantWatchStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly config: DeploymentConfig;
-  /** The collector handler's source; tests may point at a stand-in. */
-  readonly collectorEntry?: string;
 }
 
 export class TenantWatchStack extends Stack {
@@ -67,7 +65,7 @@ export class TenantWatchStack extends Stack {
         target,
         monitoringDatabase: config.monitoringDatabase,
         logRetention,
-        entry: props.collectorEntry ?? DEFAULT_COLLECTOR_ENTRY,
+        entry: COLLECTOR_ENTRY,
         projectRoot: PROJECT_ROOT,
       }));
     }

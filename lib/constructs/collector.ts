@@ -15,16 +15,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { publishableNamespaces } from '../../lambdas/core/catalog/index.js';
 import {
-  type DeploymentConfig, type TargetConfig, collectorSettingsEnv, collectorTimeoutSeconds,
+  type DeploymentConfig, SslMode, type TargetConfig, collectorSettingsEnv, collectorTimeoutSeconds,
 } from '../../lambdas/core/config/deployment.js';
+import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
 import { grantSecretRead, importSecret } from './import-secret.js';
 
-/** The environment contract of lambdas/collector/index.ts. */
-export const CollectorEnv = {
-  Settings: 'TENANTWATCH_SETTINGS',
-  DatabaseSecretArn: 'DB_SECRET_ARN',
-  StateDatabaseSecretArn: 'STATE_DB_SECRET_ARN',
-} as const;
+/**
+ * Node.js 20+ Lambda runtimes no longer trust the Amazon CAs (RDS server certificates
+ * among them) by default; this file of the runtime holds them. Loading it costs some
+ * cold-start time, once per execution environment.
+ */
+const AMAZON_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 const HTTPS_PORT = 443;
 const HTTP_PORT = 80;
@@ -102,6 +103,11 @@ export class Collector extends Construct {
 
     // Only the VPC id is used: the function's subnets are selected explicitly below.
     const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: target.network.vpcId, availabilityZones: Fn.getAzs() });
+    const subnets = target.network.subnetIds.map((subnetId, i) => ec2.Subnet.fromSubnetId(this, `Subnet${i}`, subnetId));
+    Validations.of(this).acknowledge(
+      { id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones', reason: 'Only the imported VPC\'s id is used (security group); the function\'s subnets are given explicitly, so no construct needs the VPC\'s zones or subnet lists.' },
+      { id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId', reason: 'The imported subnets only place the function\'s network interfaces; nothing reads their route tables.' },
+    );
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       description: `tenantwatch collector of ${target.name}: egress to its databases and HTTPS only`,
@@ -134,12 +140,16 @@ export class Collector extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       vpc,
-      vpcSubnets: { subnets: target.network.subnetIds.map((subnetId, i) => ec2.Subnet.fromSubnetId(this, `Subnet${i}`, subnetId)) },
+      vpcSubnets: { subnets },
       securityGroups: [this.securityGroup],
       environment: {
-        [CollectorEnv.Settings]: collectorSettingsEnv(target),
-        [CollectorEnv.DatabaseSecretArn]: databaseSecret.secretArn,
-        [CollectorEnv.StateDatabaseSecretArn]: stateSecret.secretArn,
+        [CollectorEnvVar.Settings]: collectorSettingsEnv(target),
+        [CollectorEnvVar.DatabaseSecretArn]: databaseSecret.secretArn,
+        [CollectorEnvVar.StateDatabaseSecretArn]: stateSecret.secretArn,
+        // Only what differs from the collector's default (verify-full).
+        ...(target.sslMode === SslMode.VerifyFull ? {} : { [CollectorEnvVar.DatabaseSslMode]: target.sslMode }),
+        ...(monitoringDatabase.sslMode === SslMode.VerifyFull ? {} : { [CollectorEnvVar.StateDatabaseSslMode]: monitoringDatabase.sslMode }),
+        ...([target.sslMode, monitoringDatabase.sslMode].includes(SslMode.VerifyFull) ? { NODE_EXTRA_CA_CERTS: AMAZON_CA_BUNDLE } : {}),
       },
       bundling: {
         minify: true,

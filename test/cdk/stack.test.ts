@@ -43,6 +43,8 @@ describe('collector of a target (example config)', () => {
           TENANTWATCH_SETTINGS: '{"target":"payroll-prod","healthChecks":[{"name":"api-health","url":"https://api.example.com/health","timeoutMs":3000}]}',
           DB_SECRET_ARN: TARGET_SECRET,
           STATE_DB_SECRET_ARN: STATE_SECRET,
+          // verify-full TLS (the default) needs the Amazon CAs, which Node.js 24 on Lambda does not load by itself
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         },
       },
     });
@@ -141,12 +143,18 @@ describe('collector: options', () => {
       target.network.manageIngress = false;
       c.monitoringDatabase.manageIngress = false;
       target.collector = { runBudgetMs: 120_000, healthChecks: [{ name: 'internal', url: 'http://10.0.0.10:8080/health' }] };
+      target.sslMode = 'require';
+      c.monitoringDatabase.sslMode = 'disable';
     });
     // Act
     const s = synth(input);
     // Assess
     s.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     s.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tenantwatch-payroll-prod-collector', Timeout: 140, MemorySize: 512 });
+    const variables = resources(s.template, 'AWS::Lambda::Function')
+      .find((f) => f.properties.FunctionName === 'tenantwatch-payroll-prod-collector')!.properties.Environment as { Variables: Json };
+    expect(variables.Variables).toMatchObject({ DB_SSLMODE: 'require', STATE_DB_SSLMODE: 'disable' });
+    expect(variables.Variables.NODE_EXTRA_CA_CERTS).toBeUndefined();
     s.template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     expect(resources(s.template, 'AWS::EC2::SecurityGroupEgress').map((r) => [r.properties.DestinationSecurityGroupId, r.properties.FromPort])).toEqual([
       [DATABASE_SG, 6432], [STATE_SG, 5432],

@@ -77,6 +77,12 @@ const secretArn = (what: string) => requiredString(
 const kmsKeyArn = requiredString(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
 const port = z.number().int().min(1).max(65_535);
 
+/** libpq-style TLS modes the collector understands (lambdas/collector/runtime/environment.ts). */
+export const SslMode = { VerifyFull: 'verify-full', Require: 'require', Disable: 'disable' } as const;
+export type SslMode = (typeof SslMode)[keyof typeof SslMode];
+/** verify-full: the server certificate is verified (RDS: against the Amazon CAs of the Lambda runtime). */
+const sslMode = z.enum([SslMode.VerifyFull, SslMode.Require, SslMode.Disable]).default(SslMode.VerifyFull);
+
 // ── Sections ────────────────────────────────────────────────────────────────────────
 
 export const networkSchema = strictObject({
@@ -96,6 +102,7 @@ export const targetSchema = strictObject({
   /** The customer-managed key that encrypts the secret, when it is not the AWS-managed one. */
   kmsKeyArn: kmsKeyArn.optional(),
   port: port.default(DEFAULT_POSTGRES_PORT),
+  sslMode,
   network: networkSchema,
   rdsInstanceId: requiredString(RDS_IDENTIFIER, 'an RDS DB instance identifier').optional(),
   rdsClusterId: requiredString(RDS_IDENTIFIER, 'an Aurora DB cluster identifier').optional(),
@@ -135,6 +142,7 @@ export const monitoringDatabaseSchema = strictObject({
   secretArn: secretArn('the connection settings of the monitoring (state) database, a separate database'),
   kmsKeyArn: kmsKeyArn.optional(),
   port: port.default(DEFAULT_POSTGRES_PORT),
+  sslMode,
   securityGroupId: requiredString(SECURITY_GROUP_ID, 'the security group of the monitoring database (sg-...)'),
   manageIngress: z.boolean().default(true),
 });
