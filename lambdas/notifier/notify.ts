@@ -43,8 +43,8 @@ export async function notify(event: SNSEvent, deps: NotifyDeps): Promise<NotifyR
     log.warn('notification_dropped', { messageId, reason, ...fields });
   };
 
-  for (const record of event.Records ?? []) {
-    const sns = record.Sns;
+  for (const record of event?.Records ?? []) {
+    const sns = record?.Sns;
     const messageId = sns?.MessageId ?? 'unknown';
     if (typeof sns?.Message !== 'string') {
       drop(messageId, 'record has no SNS message');
@@ -78,9 +78,7 @@ export async function notify(event: SNSEvent, deps: NotifyDeps): Promise<NotifyR
     }
   }
 
-  const failures = deliveries
-    .filter((d) => d.result === 'failed')
-    .map((d) => `${d.destination} for ${d.alarmName} (${d.state}): ${d.result === 'failed' ? d.error : ''}`);
+  const failures = deliveries.flatMap((d) => (d.result === 'failed' ? [`${d.destination} for ${d.alarmName} (${d.state}): ${d.error}`] : []));
   if (failures.length > 0) throw new DeliveryFailedError(failures);
   return { deliveries, dropped };
 }

@@ -507,6 +507,15 @@ describe('malformed and foreign messages are dropped, not retried', () => {
     expect(result.log.records().filter((r) => r.event === 'notification_dropped').map((r) => r.reason)).toEqual([reason]);
   });
 
+  it('an event that is not an SNS event: records without a message are dropped, no records is nothing to do', async () => {
+    // act
+    const noMessage = await invoke({ Records: [{ EventSource: 'aws:sqs' }] } as unknown as SNSEvent);
+    const empty = await invoke({} as SNSEvent);
+    // assess
+    expect(noMessage.report).toEqual({ deliveries: [], dropped: [{ messageId: 'unknown', reason: 'record has no SNS message' }] });
+    expect(empty.report).toEqual({ deliveries: [], dropped: [] });
+  });
+
   it('an email-only alarm that reaches the notifier is dropped as not routed here', async () => {
     // prepare
     const event = snsEvent(SnsFixture.Classic);
