@@ -22,7 +22,7 @@
  *   await harness.close();                                      // in afterAll
  */
 import pg from 'pg';
-import type { Collector, CollectorContext, CollectorResult, CounterTracker, QueryRunner, Tenant } from '../../lambdas/collector/collector.js';
+import type { Collector, CollectorContext, CollectorResult, CounterTracker, DeltaSkipReason, QueryRunner, Tenant } from '../../lambdas/collector/collector.js';
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { type StoredSample, computeDeltas, countSkipped } from '../../lambdas/collector/state/deltas.js';
 import { type CollectorSettings, type CollectorSettingsInput, collectorSettingsSchema } from '../../lambdas/core/config/collector-settings.js';
@@ -35,7 +35,7 @@ export const HARNESS_APPLICATION_NAME = APPLICATION_NAME;
 /** Previous samples per (target, collector), in memory. */
 export interface MemoryCounterStore {
   /** A tracker for one collector run, sampled at `now`. */
-  tracker(target: string, collector: string, now: Date): CounterTracker & { readonly skipped: number };
+  tracker(target: string, collector: string, now: Date): CounterTracker & { readonly skipped: number; readonly skipReasons: readonly DeltaSkipReason[] };
   /** Forget a collector's baseline (the next run is a baseline again). */
   forget(target: string, collector: string): void;
 }
@@ -47,6 +47,7 @@ export function createMemoryCounterStore(): MemoryCounterStore {
     tracker(target, collector, now) {
       let used = false;
       let skipped = 0;
+      let skipReasons: DeltaSkipReason[] = [];
       return {
         async deltas(sample, epoch) {
           if (used) throw new Error(`collector ${collector}: counters.deltas() called twice in one run`);
@@ -55,10 +56,14 @@ export function createMemoryCounterStore(): MemoryCounterStore {
           const result = computeDeltas(samples.get(keyOf(target, collector)), current);
           samples.set(keyOf(target, collector), current);
           skipped = countSkipped(result, sample);
+          skipReasons = [...new Set(result.skipped.map((x) => x.reason))];
           return result;
         },
         get skipped() {
           return skipped;
+        },
+        get skipReasons() {
+          return skipReasons;
         },
       };
     },
@@ -88,6 +93,8 @@ export interface CollectorRun {
   readonly statements: number;
   /** Deltas not published, as the runtime counts them (tracker skips + result.deltasSkipped). */
   readonly deltasSkipped: number;
+  /** Why the tracker skipped deltas in this run (distinct reasons; empty when none were). */
+  readonly skipReasons: readonly DeltaSkipReason[];
 }
 
 export interface CollectorHarness {
@@ -157,7 +164,7 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       // The runtime's context type is CollectorContext; collectors with a richer Ctx build on it.
       const result = await collector.collect(ctx as Ctx);
       await client.query('COMMIT');
-      return { result, statements, deltasSkipped: tracker.skipped + (result.deltasSkipped ?? 0) };
+      return { result, statements, deltasSkipped: tracker.skipped + (result.deltasSkipped ?? 0), skipReasons: tracker.skipReasons };
     } catch (error) {
       await client.query('ROLLBACK');
       throw error;

@@ -1,4 +1,12 @@
-/** The database-layer collectors, in the order the runtime runs them. */
+/**
+ * The database-layer collectors, in the order the runtime runs them. Together they send
+ * five statements per run: pg_stat_database, pg_stat_activity, replication status, and
+ * pg_stat_statements (counters, then the text of the ten slowest).
+ */
 import type { Collector } from '../../collector.js';
+import { activity } from './activity.js';
+import { databaseStats } from './database-stats.js';
+import { replication } from './replication.js';
+import { statements } from './statements.js';
 
-export const databaseCollectors: readonly Collector[] = [];
+export const databaseCollectors: readonly Collector[] = [databaseStats, activity, replication, statements];

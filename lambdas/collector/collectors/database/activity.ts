@@ -1,0 +1,126 @@
+/**
+ * Sessions, from one read of pg_stat_activity: connections in total and by state, the
+ * utilization of the connection limit, connections per application_name (the pool view),
+ * sessions idle in a transaction, the oldest open transaction and sessions blocked on a
+ * lock. Server-wide (client backends of every database), because the connection limit is.
+ */
+import {
+  BlockedSessions,
+  ConnectionUtilization,
+  Connections,
+  ConnectionsByApplication,
+  IdleInTransaction,
+  Layer,
+  LongestTransactionSeconds,
+} from '../../../core/catalog/index.js';
+import { type Datum, datum } from '../../../core/metrics/datum.js';
+import { toNumber } from '../shared/pg-values.js';
+import { rowCollector } from '../shared/row-collector.js';
+
+export const ACTIVITY_TIMEOUT_MS = 2_000;
+/** application_name values published as their own dimension; the rest add up to OTHER_APPLICATIONS. */
+export const MAX_APPLICATION_NAMES = 10;
+export const OTHER_APPLICATIONS = 'other';
+/** The dimension value for sessions that set no application_name (CloudWatch rejects an empty value). */
+export const UNNAMED_APPLICATION = 'unnamed';
+const PERCENT = 100;
+
+/** pg_stat_activity.state values, published every run (0 included) so graphs have no gaps. */
+export const ConnectionState = {
+  Active: 'active',
+  Idle: 'idle',
+  IdleInTransaction: 'idle in transaction',
+  IdleInTransactionAborted: 'idle in transaction (aborted)',
+  FastpathFunctionCall: 'fastpath function call',
+  Disabled: 'disabled',
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+/** A backend whose state we may not see (no pg_monitor / pg_read_all_stats). */
+export const UNKNOWN_STATE = 'unknown';
+
+/**
+ * Blocked = waiting on a heavyweight lock that another session holds. pg_blocking_pids()
+ * takes the lock manager's locks, so it is only called for sessions already waiting.
+ */
+const activitySql = (reservedConnections: string) => `WITH backends AS (
+  SELECT pid, coalesce(state, '${UNKNOWN_STATE}') AS state, nullif(application_name, '') AS application_name, xact_start,
+         CASE WHEN wait_event_type = 'Lock' THEN cardinality(pg_blocking_pids(pid)) > 0 ELSE false END AS blocked
+  FROM pg_stat_activity
+  WHERE backend_type = 'client backend'
+)
+SELECT
+  (SELECT count(*) FROM backends) AS total,
+  (SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM backends GROUP BY state) s) AS by_state,
+  (SELECT coalesce(json_agg(json_build_array(application_name, n)), '[]')
+     FROM (SELECT application_name, count(*) AS n FROM backends GROUP BY application_name) a) AS by_application,
+  (SELECT count(*) FROM backends WHERE blocked) AS blocked,
+  (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - xact_start)), 0) FROM backends WHERE pid <> pg_backend_pid()) AS longest_transaction_seconds,
+  current_setting('max_connections')::int AS max_connections,
+  current_setting('superuser_reserved_connections')::int AS superuser_reserved_connections,
+  ${reservedConnections} AS reserved_connections`;
+
+export const activitySqlVariants = [
+  { minVersion: 140000, text: activitySql('0') },
+  // reserved_connections (slots for pg_use_reserved_connections) exists since PostgreSQL 16.
+  { minVersion: 160000, text: activitySql("current_setting('reserved_connections')::int") },
+] as const;
+
+export interface ActivityRow {
+  readonly total: string | number;
+  readonly by_state: Readonly<Record<string, number>>;
+  readonly by_application: readonly (readonly [string | null, number])[];
+  readonly blocked: string | number;
+  readonly longest_transaction_seconds: string | number;
+  readonly max_connections: number;
+  readonly superuser_reserved_connections: number;
+  readonly reserved_connections: number;
+}
+
+/** The top applications by connection count (ties by name), the rest summed as OTHER_APPLICATIONS. */
+export function capApplications(byApplication: ActivityRow['by_application'], max = MAX_APPLICATION_NAMES): [string, number][] {
+  const merged = new Map<string, number>();
+  for (const [name, n] of byApplication) {
+    const key = name ?? UNNAMED_APPLICATION;
+    merged.set(key, (merged.get(key) ?? 0) + n);
+  }
+  const sorted = [...merged].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const top = sorted.slice(0, max);
+  const rest = sorted.slice(max).reduce((n, [, count]) => n + count, 0);
+  if (rest > 0) {
+    const other = top.find(([name]) => name === OTHER_APPLICATIONS);
+    if (other) other[1] += rest;
+    else top.push([OTHER_APPLICATIONS, rest]);
+  }
+  return top;
+}
+
+/** Connection slots ordinary clients can use. */
+export function usableConnections(row: Pick<ActivityRow, 'max_connections' | 'superuser_reserved_connections' | 'reserved_connections'>): number {
+  return row.max_connections - row.superuser_reserved_connections - row.reserved_connections;
+}
+
+export function activityDatums(target: string, row: ActivityRow): Datum[] {
+  const dims = { Database: target };
+  const total = toNumber(row.total, 'total');
+  const byState = row.by_state;
+  const states = new Set<string>([...Object.values(ConnectionState), ...Object.keys(byState)]);
+  const datums = [
+    datum(Connections, dims, total),
+    ...[...states].map((state) => datum(Connections, { ...dims, State: state }, byState[state] ?? 0)),
+    ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: name }, n)),
+    datum(IdleInTransaction, dims, (byState[ConnectionState.IdleInTransaction] ?? 0) + (byState[ConnectionState.IdleInTransactionAborted] ?? 0)),
+    datum(LongestTransactionSeconds, dims, toNumber(row.longest_transaction_seconds, 'longest_transaction_seconds')),
+    datum(BlockedSessions, dims, toNumber(row.blocked, 'blocked')),
+  ];
+  const usable = usableConnections(row);
+  if (usable > 0) datums.push(datum(ConnectionUtilization, dims, (PERCENT * total) / usable));
+  return datums;
+}
+
+export const activity = rowCollector<ActivityRow & Record<string, unknown>>({
+  name: 'activity',
+  layer: Layer.Database,
+  timeoutMs: ACTIVITY_TIMEOUT_MS,
+  sql: activitySqlVariants,
+  publish: (row, ctx) => ({ datums: activityDatums(ctx.target, row) }),
+});
