@@ -17,6 +17,7 @@ import {
   ActiveTenants, CrossTenantQueries, Dimension, HealthCheckLatency, HealthCheckUp, Layer, SchemaSwitchTime,
   TenantCount, TenantTuplesRead, TenantTuplesWritten, catalogMetrics, type CatalogMetric,
 } from '../catalog/index.js';
+import { REQUEST_LOG_SOURCE } from './request-log-source.js';
 
 export const Placeholder = {
   Tenant: '{{tenant}}',
@@ -209,4 +210,5 @@ export const DEFAULT_SOURCES: readonly SourceInput[] = [
       { column: 'bytes', metric: 'AuditLogGrowthBytes', unit: 'Bytes' },
     ],
   },
+  REQUEST_LOG_SOURCE,
 ];
