@@ -20,6 +20,7 @@ import { Collector } from './constructs/collector.js';
 import { importSecret } from './constructs/import-secret.js';
 import { addNativeSubscriptions } from './constructs/native-subscriptions.js';
 import { Notifier } from './constructs/notifier.js';
+import { type BuiltDashboard, buildDashboards } from './dashboards/index.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COLLECTOR_ENTRY = fileURLToPath(new URL('../lambdas/collector/index.ts', import.meta.url));
@@ -47,6 +48,7 @@ export class TenantWatchStack extends Stack {
   /** routingTable plus the notifier's own alarms: every alarm that publishes to the topics. */
   readonly topicRoutes: RoutingTable;
   readonly notifier?: Notifier;
+  readonly dashboards: readonly BuiltDashboard[];
 
   constructor(scope: Construct, id: string, props: TenantWatchStackProps) {
     const { config } = props;
@@ -104,6 +106,14 @@ export class TenantWatchStack extends Stack {
     }
     this.topicRoutes = [...this.routingTable, ...opsRoutes];
     addNativeSubscriptions({ topics: this.topics.topics, routingTable: this.topicRoutes, notifications: config.notifications });
+
+    this.dashboards = buildDashboards(this, {
+      targets: config.targets,
+      ...(config.api ? { api: config.api } : {}),
+      healthChecks: config.targets.flatMap((t) => t.collector.healthChecks),
+      collectorLogGroups: Object.fromEntries([...collectors].map(([name, c]) => [name, c.logGroup.logGroupName])),
+      alarms: [...this.alarms.values()].map(({ alarm, planned: p }) => ({ alarm, rule: p.rule, instance: p.instance.name })),
+    });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }

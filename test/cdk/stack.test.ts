@@ -220,6 +220,15 @@ describe('severity topics', () => {
     s.template.resourceCountIs('AWS::SNS::TopicPolicy', 3);
   });
 
+  it('builds the four dashboards for the target and the API', () => {
+    expect(resources(s.template, 'AWS::CloudWatch::Dashboard').map((d) => d.properties.DashboardName).sort()).toEqual([
+      'tenantwatch-api-performance',
+      'tenantwatch-payroll-prod-infrastructure-health',
+      'tenantwatch-payroll-prod-multi-tenant-insights',
+      'tenantwatch-payroll-prod-security-events',
+    ]);
+  });
+
   it('tags every taggable resource with the config\'s tags', () => {
     s.template.hasResourceProperties('AWS::SNS::Topic', { Tags: [{ Key: 'service', Value: 'tenantwatch' }, { Key: 'team', Value: 'platform' }] });
     s.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'tenantwatch-payroll-prod-collector', Tags: [{ Key: 'service', Value: 'tenantwatch' }, { Key: 'team', Value: 'platform' }] });
