@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmRules } from '../../lambdas/core/catalog/index.js';
+import { Layer, alarmRules, catalogMetrics } from '../../lambdas/core/catalog/index.js';
 import { freePort, startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { DEFAULT_POSTGRES_MAJOR } from '../support/pg-versions.js';
 import { databaseChecksum, unreachableUrl, withAdmin } from '../support/runtime-fixtures.js';
@@ -54,6 +54,12 @@ describe('npm start', () => {
     expect(metricLine(run.stdout, 'DatabaseUp', 'Database=demo')).toMatch(/ 1 None$/);
     expect(metricLine(run.stdout, 'CollectorRuns', 'Database=demo')).toMatch(/ 1 Count$/);
     expect(metricLine(run.stdout, 'TenantCount', 'Database=demo')).toMatch(/ 3 Count$/);
+    const layer1 = catalogMetrics.filter((m) => m.layer === Layer.Database);
+    for (const m of layer1) {
+      // A number or a distribution, with the metric's unit.
+      expect(run.stdout, m.name).toMatch(new RegExp(`^  ${m.name}\\s+\\{Database=demo(, [^}]*)?\\}\\s+(-?\\d[\\d.e+-]*|distribution of \\d+: .*) ${m.unit.replace('/', '\\/')}$`, 'm'));
+    }
+    expect(layer1.map((m) => m.name)).toContain('QueryLatency');
     for (const rule of alarmRules) expect(run.stdout, rule.title).toMatch(new RegExp(`^  (OK|ALARM|INSUFFICIENT_DATA)\\s+${rule.severity}\\s+${rule.title}\\s`, 'm'));
     expect(run.stdout).toMatch(/^ {2}OK\s+P1\s+Database Down\s+value 0, alarm when > 0\s+→ pagerduty, sms$/m);
   });
