@@ -91,7 +91,11 @@ export interface CollectorLogLine {
 export interface CollectorResult {
   readonly datums: readonly Datum[];
   readonly logLines?: readonly CollectorLogLine[];
-  /** Deltas not published (counted into DeltasSkipped). */
+  /**
+   * Deltas not published for reasons of the collector's own, counted into DeltasSkipped.
+   * Do not repeat the CounterTracker's skips here: the runtime counts those itself (a
+   * whole-sample skip counts every entry of the sample).
+   */
   readonly deltasSkipped?: number;
   /** Partial failures that did not stop the collector (e.g. one SQL source of several). */
   readonly errors?: readonly { readonly name: string; readonly message: string }[];
