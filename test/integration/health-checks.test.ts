@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorContext } from '../../lambdas/collector/collector.js';
 import { allCollectors } from '../../lambdas/collector/collectors/index.js';
+import { createLocalSink } from '../../lambdas/collector/publishers/local-sink.js';
+import { runCollection } from '../../lambdas/collector/runtime/run-collection.js';
 import { HEALTH_CHECKS_LOG_EVENT, healthChecksCollector } from '../../lambdas/collector/collectors/api/health-checks.js';
 import { ProbeOutcome, probe } from '../../lambdas/collector/collectors/api/health-probe.js';
 import { HealthCheckLatency, HealthCheckUp, Namespace } from '../../lambdas/core/catalog/index.js';
@@ -220,6 +222,19 @@ describe('health checks', () => {
     expect(summary?.checks).toEqual([
       expect.objectContaining({ endpoint: 'auth', url: `http://${LOOPBACK}:${httpPort}/auth`, outcome: 'up', status: 200 }),
     ]);
+  });
+
+  it('still probes, through the real runtime, when the database is unreachable', async () => {
+    // Prepare
+    const settings = collectorSettingsSchema.parse({ target: 'demo', healthChecks: [{ name: 'up', url: `http://${LOOPBACK}:${httpPort}/ok` }] });
+    const refused = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    // Act
+    const run = await runCollection({
+      settings, collectors: allCollectors, sink: createLocalSink(), log: createMemoryLogger(), connect: refused, openStateStore: refused,
+    });
+    // Assess
+    expect([valueOf(run.datums, 'HealthCheckUp', 'up'), run.databaseUp]).toEqual([1, false]);
+    expect(run.collectors.map((c) => [c.name, c.status])).toEqual([['health-checks', 'ok']]);
   });
 
   it('is registered with the collectors the runtime runs', () => {
