@@ -181,7 +181,7 @@ describe('collector: options', () => {
   });
 });
 
-describe('severity topics', () => {
+describe('severity topics, dashboards and tags', () => {
   let s: Synthesised;
   beforeAll(() => { s = synth(exampleWith(() => undefined)); });
 
