@@ -8,28 +8,33 @@ import type { QueryRunner, VersionedSql } from '../collector.js';
 import { sqlFor } from '../collector.js';
 
 /**
- * Do not count our own reads into the tenant tables' statistics (track_counts is
- * superuser-only, or granted with GRANT SET ON PARAMETER from PostgreSQL 15): otherwise
- * every tenant a perTenant source reads would look active to the tenant-activity
- * collector. Where it is not allowed, nothing is changed and the answer is false.
+ * Before scanning every tenant schema, in one statement:
+ * - do not count our own reads into the tenant tables' statistics (track_counts is
+ *   superuser-only, or granted with GRANT SET ON PARAMETER from PostgreSQL 15): otherwise
+ *   every tenant a perTenant source reads would look active to the tenant-activity
+ *   collector. Where it is not allowed, nothing is changed and `excluded` is false;
+ * - no JIT: a UNION ALL over thousands of tenants can pass jit_above_cost, and compiling
+ *   thousands of tiny scans costs far more than running them.
  */
-export const EXCLUDE_OWN_READS_SQL: readonly VersionedSql[] = [
+export const TENANT_SCAN_SETTINGS_SQL: readonly VersionedSql[] = [
   {
     minVersion: 140000,
-    text: `SELECT CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+    text: `SELECT set_config('jit', 'off', true) AS jit,
+                  CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                    THEN set_config('track_counts', 'off', true) = 'off' ELSE false END AS excluded`,
   },
   {
     minVersion: 150000,
-    text: `SELECT CASE WHEN has_parameter_privilege('track_counts', 'SET')
+    text: `SELECT set_config('jit', 'off', true) AS jit,
+                  CASE WHEN has_parameter_privilege('track_counts', 'SET')
                    THEN set_config('track_counts', 'off', true) = 'off' ELSE false END AS excluded`,
   },
 ];
 
 export interface LocalSettings {
   statementTimeout(db: QueryRunner, ms: number): Promise<void>;
-  /** true when our reads are now left out of the statistics. */
-  excludeOwnReads(db: QueryRunner): Promise<boolean>;
+  /** Settings for scanning every tenant schema; true when our reads are now left out of the statistics. */
+  prepareTenantScans(db: QueryRunner): Promise<boolean>;
   /** The transaction was rolled back: everything must be set again. */
   lost(): void;
 }
@@ -44,17 +49,16 @@ export function localSettings(serverVersion: number, collector: string): LocalSe
       await db.query(`SET LOCAL statement_timeout = ${whole}`);
       timeoutMs = whole;
     },
-    async excludeOwnReads(db) {
+    async prepareTenantScans(db) {
       if (ownReadsExcluded === undefined) {
-        const [row] = await db.query<{ excluded: boolean }>(sqlFor(EXCLUDE_OWN_READS_SQL, serverVersion, collector));
+        const [row] = await db.query<{ excluded: boolean }>(sqlFor(TENANT_SCAN_SETTINGS_SQL, serverVersion, collector));
         ownReadsExcluded = row?.excluded === true;
       }
       return ownReadsExcluded;
     },
     lost() {
       timeoutMs = undefined;
-      // Not allowed stays not allowed; an exclusion that was in effect must be set again.
-      if (ownReadsExcluded) ownReadsExcluded = undefined;
+      ownReadsExcluded = undefined;
     },
   };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/source
 import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
 import { compileSource, TENANT_INDEX_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
-import { localSettings, type LocalSettings } from './local-settings.js';
+import { localSettings } from './local-settings.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
 import { trackedWindow, windowEnd } from './window.js';
 
@@ -36,15 +36,7 @@ async function sourceWindow(ctx: CollectorContext, sources: readonly Source[]): 
   return { end: windowEnd(ctx.now, ctx.settings.sourceSettleMs) };
 }
 
-async function runOne(
-  ctx: CollectorContext,
-  source: Source,
-  w: SourceWindow,
-  tenants: readonly Tenant[],
-  settings: LocalSettings,
-  timeoutMs: number,
-): Promise<{ datums: Datum[]; invalid: string[] }> {
-  await settings.statementTimeout(ctx.db, timeoutMs);
+async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[]): Promise<{ datums: Datum[]; invalid: string[] }> {
   const rows: SourceRow[] = [];
   for (const statement of compileSource(source, w, tenants, ctx.settings.tenantChunkSize)) {
     const result = await ctx.db.query(statement.text, statement.params);
@@ -70,10 +62,8 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   const datums: Datum[] = [];
   const errors: SourceError[] = [];
   const waiting: string[] = [];
+  let ownReadsLogged = false;
 
-  if (tenants.length && !(await settings.excludeOwnReads(ctx.db))) {
-    log.info('tenant_reads_include_own', { reason: 'track_counts cannot be set by this role: perTenant source reads count as tenant activity' });
-  }
   for (const source of sources) {
     if (usesWindowStart(source) && !w.start) {
       waiting.push(source.name);
@@ -85,15 +75,20 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       continue;
     }
     try {
-      const result = await runOne(ctx, source, w, tenants, settings, Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
+      await settings.statementTimeout(ctx.db, Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
+      if (source.perTenant && tenants.length && !(await settings.prepareTenantScans(ctx.db)) && !ownReadsLogged) {
+        ownReadsLogged = true;
+        log.info('tenant_reads_include_own', { reason: 'this role may not set track_counts: perTenant source reads count as tenant activity' });
+      }
+      const result = await runOne(ctx, source, w, tenants);
       datums.push(...result.datums);
       if (result.invalid.length) errors.push({ name: errorName(source), message: `source "${source.name}": ${result.invalid.join('; ')}` });
     } catch (error) {
       // The runtime answers a failed statement with a fresh transaction: SET LOCALs are gone.
       if (hasSqlState(error)) settings.lost();
       const message = messageOf(error);
+      // The runtime logs each entry (collector_partial_failure) and counts it in CollectorErrors.
       errors.push({ name: errorName(source), message: message.startsWith('source "') ? message : `source "${source.name}": ${message}` });
-      log.warn('source_failed', { source: source.name, error });
     }
   }
   if (waiting.length) log.info('sources_waiting_for_window', { sources: waiting, reason: w.skipReason ?? 'no previous window end' });

@@ -5,7 +5,7 @@
  * only; the [Database] set always carries the total over every row.
  */
 import { Dimension, type CatalogMetric } from '../../core/catalog/index.js';
-import { SourceAggregate, sourceMetrics, type Source, type SourceMetric } from '../../core/config/sources.js';
+import { SourceAggregate, publishedDimensionSets, sourceMetrics, type Source, type SourceMetric } from '../../core/config/sources.js';
 import type { Datum } from '../../core/metrics/datum.js';
 import type { Tenant } from '../collector.js';
 import { dimensionValue } from '../tenants/dimension-value.js';
@@ -88,8 +88,7 @@ function toDatum(metric: CatalogMetric, target: string, group: Group, aggregate:
 function metricDatums(source: Source, m: SourceMetric, rows: readonly SourceRow[], dims: readonly Dims[], options: DatumOptions, invalid: string[]): Datum[] {
   const metric = sourceMetrics.get(m.metric);
   if (!metric) throw new Error(`source "${source.name}": ${m.metric} is not a source metric`);
-  const supplied = new Set([Dimension.Database as string, ...Object.keys(dims[0] ?? {})]);
-  const sets = (metric.dimensionSets as readonly (readonly string[])[]).filter((set) => set.every((d) => supplied.has(d)));
+  const sets = publishedDimensionSets(source, metric);
   const groups = sets.map(() => new Map<string, Group>());
   const rejected: CellValue[] = [];
 

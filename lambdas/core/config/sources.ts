@@ -59,6 +59,19 @@ const PLACEHOLDER_LIKE = /\{\{[^}]*\}\}/g;
 const POSITIONAL_PARAMETER = /\$\d/;
 const column = z.string().min(1).max(63);
 
+/** The dimensions a source's rows carry: Database always, Tenant for perTenant sources, and its dimension columns. */
+export function suppliedDimensions(source: Pick<Source, 'dimensions' | 'perTenant'>): Set<string> {
+  const supplied = new Set<string>([Dimension.Database, ...Object.keys(source.dimensions ?? {})]);
+  if (source.perTenant) supplied.add(Dimension.Tenant);
+  return supplied;
+}
+
+/** The metric's catalog dimension sets the source can fill: each is published (Tenant sets for the top N only). */
+export function publishedDimensionSets(source: Pick<Source, 'dimensions' | 'perTenant'>, metric: CatalogMetric): readonly (readonly string[])[] {
+  const supplied = suppliedDimensions(source);
+  return (metric.dimensionSets as readonly (readonly string[])[]).filter((set) => set.every((d) => supplied.has(d)));
+}
+
 export const sourceMetricSchema = z.strictObject({
   column: column.describe('result column holding the value'),
   metric: z.enum(sourceMetricNames, { error: `not a metric a SQL source can publish; one of: ${sourceMetricNames.join(', ')}` })
@@ -91,8 +104,6 @@ export const sourceSchema = z.strictObject({
   }
   if (source.perTenant && source.dimensions?.Tenant) issue('perTenant sources get the Tenant dimension from the schema; remove dimensions.Tenant', ['dimensions', 'Tenant']);
 
-  const supplied = new Set<string>([Dimension.Database, ...Object.keys(source.dimensions ?? {})]);
-  if (source.perTenant) supplied.add(Dimension.Tenant);
   const layers = new Set<Layer>();
   source.metrics.forEach((m, i) => {
     const def = sourceMetrics.get(m.metric);
@@ -100,7 +111,7 @@ export const sourceSchema = z.strictObject({
     layers.add(def.layer);
     if (m.unit !== undefined && m.unit !== def.unit) issue(`metric ${m.metric} has unit ${def.unit}, not ${m.unit}`, ['metrics', i, 'unit']);
     const sets: readonly (readonly string[])[] = def.dimensionSets;
-    if (!sets.some((set) => set.every((d) => supplied.has(d)))) {
+    if (!publishedDimensionSets(source, def).length) {
       const needed = sets.map((set) => set.filter((d) => d !== Dimension.Database).join('+')).join(' or ');
       issue(`metric ${m.metric} needs dimension ${needed}: add it to dimensions`, ['metrics', i, 'metric']);
     }
