@@ -9,6 +9,7 @@ import {
   AlbRequestCount, AlbTargetResponseTime, ApiErrorRateHigh, ApiP99High, ApiRequestDuration, ApiRequests, AvailabilityBelowSlo,
   HealthCheckLatency, HealthCheckUp, type MetricQuery, ResponseTimeDegradation,
 } from '../../lambdas/core/catalog/index.js';
+import { API_INSTANCE, HEALTH_CHECK_INSTANCE_PREFIX } from '../../lambdas/core/routing/build-routing-table.js';
 import { thresholdLines } from './annotations.js';
 import { Kpi } from './kpis.js';
 import { type DashboardApi, type DashboardsInput, dashboardName } from './input.js';
@@ -18,9 +19,6 @@ import {
 import { headerWidget } from './segments/header.js';
 import { HOUR, MINUTE, expressionSeries, graph, kpi, metricSeries, searchSeries } from './series.js';
 
-/** The alarm-name instance of the API alarms and the prefix of health-check alarms (lambdas/core/routing). */
-const API_INSTANCE = 'api';
-const HEALTH_INSTANCE_PREFIX = 'health-';
 const MS_PER_SECOND = 1_000;
 const PERCENT = 100;
 const TOP_TENANTS = 10;
@@ -152,7 +150,7 @@ function healthWidgets(input: DashboardsInput): Widget[] {
       id: 'availability', specItem: SpecItem.Extra, title: 'Availability per hour (health checks, % up)',
       width: 8, range: AVAILABILITY_RANGE,
       series: availability(),
-      annotations: thresholdLines(input, `${HEALTH_INSTANCE_PREFIX}${first}`, {
+      annotations: thresholdLines(input, `${HEALTH_CHECK_INSTANCE_PREFIX}${first}`, {
         kpi: { value: Kpi.AvailabilityPercent, label: `SLO ${Kpi.AvailabilityPercent} %` }, alarm: { rule: AvailabilityBelowSlo, scale: PERCENT },
       }),
       leftAxis: { label: '%', max: PERCENT },
