@@ -178,6 +178,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     collectors: outcomes.map(({ datums: _d, logLines: _l, ...rest }) => rest),
     layers: layerTimings(outcomes),
     statements: stats.statements, rows: stats.rows, deltasSkipped, invalidValuesDropped: validated.valuesDropped, publish,
+    logLines: outcomes.flatMap((o) => o.logLines.map((line) => ({ collector: o.name, ...line }))),
   };
   log.info('collection_run', {
     target, durationMs, databaseUp: result.databaseUp, serverVersion, collectors: outcomes.length, errors: errors.length,

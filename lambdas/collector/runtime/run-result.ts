@@ -1,6 +1,7 @@
 /** What a collection run did: returned by runCollection, the handler, `npm start` and the benchmark. */
 import type { Layer } from '../../core/catalog/index.js';
 import type { Datum } from '../../core/metrics/datum.js';
+import type { CollectorLogLine } from '../collector.js';
 import type { PublishReport } from '../publishers/sink.js';
 import type { FailureReason } from './collector-failure.js';
 import type { CollectorOutcome } from './run-collector.js';
@@ -38,4 +39,6 @@ export interface RunResult {
   readonly deltasSkipped: number;
   readonly invalidValuesDropped: number;
   readonly publish: PublishReport;
+  /** The structured log lines the collectors asked for (also written to the log), in run order. */
+  readonly logLines: readonly (CollectorLogLine & { readonly collector: string })[];
 }

@@ -7,6 +7,7 @@ import type { AlarmEvaluation } from '../../core/alarms/evaluate-rules.js';
 import { computeStatistic } from '../../core/alarms/statistics.js';
 import { type Layer, Layer as Layers, catalogMetrics } from '../../core/catalog/index.js';
 import type { Datum } from '../../core/metrics/datum.js';
+import { TOP_STATEMENTS_EVENT } from '../../collector/collectors/database/statements.js';
 import type { RunResult } from '../../collector/runtime/run-result.js';
 
 const LAYER_TITLES: Readonly<Record<Layer, string>> = {
@@ -18,6 +19,15 @@ const LAYER_TITLES: Readonly<Record<Layer, string>> = {
 };
 const LAYER_ORDER: readonly Layer[] = [Layers.Database, Layers.Api, Layers.Tenants, Layers.Security, Layers.Collector];
 const MAX_DECIMALS = 3;
+/** Query text shown per top statement (the log line keeps more). */
+const QUERY_TEXT_CHARS = 90;
+
+interface TopStatement {
+  readonly calls?: number;
+  readonly mean_ms?: number;
+  readonly total_ms?: number;
+  readonly query?: string;
+}
 const DISTRIBUTION_PERCENTILES = ['p50', 'p95', 'p99'] as const;
 
 export function formatNumber(value: number): string {
@@ -74,6 +84,17 @@ function alarmLines(evaluations: readonly AlarmEvaluation[]): string[] {
   ];
 }
 
+function topStatementLines(result: RunResult): string[] {
+  const line = result.logLines.find((l) => l.event === TOP_STATEMENTS_EVENT);
+  const statements = (line?.fields.statements ?? []) as readonly TopStatement[];
+  if (statements.length === 0) return [];
+  const rows = statements.map((s) => [
+    `${formatNumber(s.mean_ms ?? 0)} ms`, `× ${formatNumber(s.calls ?? 0)}`, `${formatNumber(s.total_ms ?? 0)} ms total`,
+    (s.query ?? '').slice(0, QUERY_TEXT_CHARS),
+  ]);
+  return ['', `Slowest statements of the interval (log line "${TOP_STATEMENTS_EVENT}")`, ...table(rows)];
+}
+
 function problemLines(result: RunResult): string[] {
   if (result.errors.length === 0) return [];
   return ['', 'Problems in this run', ...result.errors.map((e) => `  ${e.collector}: ${e.reason}: ${e.message}`)];
@@ -86,5 +107,5 @@ export function formatRunSummary(result: RunResult, evaluations: readonly AlarmE
     `  ${result.durationMs} ms, ${result.collectors.length} collectors, ${result.statements} statements, ${result.rows} rows read, ` +
       `${result.datums.length} datums published, ${result.deltasSkipped} deltas skipped`,
   ];
-  return [...header, ...metricLines(result.datums), ...problemLines(result), ...alarmLines(evaluations), ''].join('\n');
+  return [...header, ...metricLines(result.datums), ...topStatementLines(result), ...problemLines(result), ...alarmLines(evaluations), ''].join('\n');
 }
