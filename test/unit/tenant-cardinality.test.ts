@@ -7,7 +7,7 @@ import { DEMO_FEATURE_FLAGS } from '../../lambdas/local/demo/plan.js';
 const total = (counts: readonly { metrics: number }[]) => counts.reduce((n, c) => n + c.metrics, 0);
 
 describe('tenant and security metric cardinality', () => {
-  it('is 26 + 5 x topTenants + flags for the default config: 151 metrics, $45.30 a month per target', () => {
+  it('is 20 + 5 x topTenants + flags for the default config: 151 metrics, $45.30 a month per target', () => {
     // Prepare
     const settings = collectorSettingsSchema.parse({ target: 'demo' });
     // Act
@@ -31,6 +31,7 @@ describe('tenant and security metric cardinality', () => {
     const fewer = collectorSettingsSchema.parse({ target: 'demo', topTenants: 10, sources: [] });
     // Act / Assess
     expect(total(tenantSecurityMetricCounts(capped, { Flag: 6 }))).toBe(26);
+    expect(monthlyMetricCostUsd(26)).toBe(7.8);
     expect(total(tenantSecurityMetricCounts(fewer))).toBe(4 + 2 * 11);
     expect(() => tenantSecurityMetricCounts(capped)).toThrow('cardinality: say how many distinct Flag values the data has');
   });
