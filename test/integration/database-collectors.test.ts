@@ -264,6 +264,57 @@ describe.each(testedMajors())('database collectors on PostgreSQL %i', (major) =>
     });
   });
 
+  describe('as a role of its own', () => {
+    const role = 'monitor_probe';
+    const password = 'probe-password-not-secret';
+    const roleUrl = () => {
+      const u = new URL(url);
+      u.username = role;
+      u.password = password;
+      return u.toString();
+    };
+
+    it('refuses to publish session and statement numbers it cannot see, with the GRANT that fixes it', async () => {
+      // Prepare: a login role without pg_monitor
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+      const probe = await createCollectorHarness(roleUrl());
+      try {
+        // Act
+        const sessions = await probe.run(activity).then(() => undefined, (error: unknown) => error);
+        const stmts = await probe.run(statements).then(() => undefined, (error: unknown) => error);
+        // Assess
+        expect(sessions).toBeInstanceOf(MissingRequirementError);
+        expect((sessions as Error).message).toContain('GRANT pg_monitor TO');
+        expect(stmts).toBeInstanceOf(MissingRequirementError);
+        expect((stmts as Error).message).toContain("cannot see other roles' statements");
+      } finally {
+        await probe.close();
+      }
+    });
+
+    it('with pg_monitor, sees the application\'s statements and leaves out its own', async () => {
+      // Prepare
+      await admin.query(`GRANT pg_monitor TO ${role}`);
+      const probe = await createCollectorHarness(roleUrl());
+      const k = 3;
+      try {
+        await repeatStatement(url, repeated(), 1);
+        await probe.run(statements);
+        await probe.run(activity);
+        // Act: the probe's own statements also ran in between (its activity run)
+        await repeatStatement(url, repeated(), k);
+        const result = await probe.run(statements);
+        // Assess
+        const latency = result.datums.find((d) => d.metric.name === 'QueryLatency')!;
+        expect(latency.counts).toEqual([k]);
+        const top = result.logLines![0]!.fields.statements as { query: string }[];
+        expect(top.map((s) => s.query)).toEqual([repeated()]);
+      } finally {
+        await probe.close();
+      }
+    });
+  });
+
   it('reads the whole layer in five statements, publishing only Database-namespace metrics', async () => {
     // Prepare: baselines for every collector, then some workload on a statement known before them
     await repeatStatement(url, repeated(), 1);

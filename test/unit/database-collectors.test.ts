@@ -63,6 +63,7 @@ describe('activity datums', () => {
     max_connections: 100,
     superuser_reserved_connections: 3,
     reserved_connections: 2,
+    sees_all_sessions: true,
   };
 
   it('computes utilization against the usable slots and counts both idle-in-transaction states', () => {

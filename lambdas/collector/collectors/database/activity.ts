@@ -15,6 +15,7 @@ import {
 } from '../../../core/catalog/index.js';
 import { type Datum, datum } from '../../../core/metrics/datum.js';
 import { toNumber } from '../shared/pg-values.js';
+import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { rowCollector } from '../shared/row-collector.js';
 
 export const ACTIVITY_TIMEOUT_MS = 2_000;
@@ -35,7 +36,7 @@ export const ConnectionState = {
   Disabled: 'disabled',
 } as const;
 export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
-/** A backend whose state we may not see (no pg_monitor / pg_read_all_stats). */
+/** A client backend without a state (track_activities off reports 'disabled'; kept defensively). */
 export const UNKNOWN_STATE = 'unknown';
 
 /**
@@ -57,7 +58,8 @@ SELECT
   (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - xact_start)), 0) FROM backends WHERE pid <> pg_backend_pid()) AS longest_transaction_seconds,
   current_setting('max_connections')::int AS max_connections,
   current_setting('superuser_reserved_connections')::int AS superuser_reserved_connections,
-  ${reservedConnections} AS reserved_connections`;
+  ${reservedConnections} AS reserved_connections,
+  ${SEES_ALL_STATS_SQL} AS sees_all_sessions`;
 
 export const activitySqlVariants = [
   { minVersion: 140000, text: activitySql('0') },
@@ -74,6 +76,7 @@ export interface ActivityRow {
   readonly max_connections: number;
   readonly superuser_reserved_connections: number;
   readonly reserved_connections: number;
+  readonly sees_all_sessions: boolean;
 }
 
 /** The top applications by connection count (ties by name), the rest summed as OTHER_APPLICATIONS. */
@@ -122,5 +125,8 @@ export const activity = rowCollector<ActivityRow & Record<string, unknown>>({
   layer: Layer.Database,
   timeoutMs: ACTIVITY_TIMEOUT_MS,
   sql: activitySqlVariants,
-  publish: (row, ctx) => ({ datums: activityDatums(ctx.target, row) }),
+  publish: (row, ctx) => {
+    requireAllStats(row.sees_all_sessions, 'sessions in pg_stat_activity');
+    return { datums: activityDatums(ctx.target, row) };
+  },
 });

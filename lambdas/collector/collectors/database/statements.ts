@@ -18,6 +18,7 @@ import { type CollectorContext, type CollectorLogLine, type Deltas, sqlFor } fro
 import { MissingRequirementError } from '../../runtime/collector-failure.js';
 import { counterCollector } from '../shared/counter-collector.js';
 import { round } from '../shared/pg-values.js';
+import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 
 export const STATEMENTS_TIMEOUT_MS = 5_000;
 export const TOP_STATEMENTS = 10;
@@ -37,7 +38,7 @@ const OWN_ROLE = '(SELECT oid FROM pg_roles WHERE rolname = current_user)';
  * PostgreSQL 17 an entry also has stats_since: an entry evicted and created again gets a
  * new one, so it counts as a new entry instead of a counter that went backwards.
  */
-const countersSql = (statsSince: string) => `SELECT pg_postmaster_start_time() AS server_started_at, i.stats_reset,
+const countersSql = (statsSince: string) => `SELECT pg_postmaster_start_time() AS server_started_at, i.stats_reset, ${SEES_ALL_STATS_SQL} AS sees_all_statements,
        s.queryid::text AS queryid, s.userid::text AS userid, s.dbid::text AS dbid, s.stats_since, s.calls, s.total_exec_time
 FROM pg_stat_statements_info i
 LEFT JOIN LATERAL (
@@ -64,6 +65,7 @@ WHERE toplevel AND dbid = ${THIS_DATABASE} AND queryid = ANY($1::bigint[])`,
 type CounterRow = {
   server_started_at: Date;
   stats_reset: Date | null;
+  sees_all_statements: boolean;
   queryid: string | null;
   userid: string | null;
   dbid: string | null;
@@ -167,6 +169,8 @@ export const statements = counterCollector<CounterRow>({
   key: entryKey,
   counters: ['calls', 'total_exec_time'],
   epoch: (row) => ({ serverStartedAt: row.server_started_at, statsResetAt: row.stats_reset }),
+  // Other roles' entries come without queryid otherwise: QueryLatency would be silently empty.
+  precondition: (row) => requireAllStats(row.sees_all_statements, 'statements in pg_stat_statements'),
   publish: async (deltas, ctx) => {
     const intervals = statementIntervals(deltas);
     const latency = queryLatencyDatum(ctx.target, intervals);

@@ -43,6 +43,8 @@ export interface CounterCollectorDef<R extends Record<string, unknown>, Ctx exte
    * (e.g. an outer join from a one-row source of the epoch columns).
    */
   readonly epoch: (first: R) => EpochParts;
+  /** Throws when the first row shows the counters cannot be trusted (e.g. missing privileges). */
+  readonly precondition?: (first: R) => void;
   /** Turns the interval deltas (and, if needed, more queries) into the result. */
   readonly publish: (deltas: Deltas, ctx: Ctx, rows: readonly R[]) => CollectorResult | Promise<CollectorResult>;
   /** Rewrites a failure of the statement into a clearer one (e.g. a missing extension). */
@@ -66,6 +68,7 @@ export function counterCollector<R extends Record<string, unknown>, Ctx extends 
       }
       const first = rows[0];
       if (!first) throw new Error(`collector ${def.name}: its statement returned no row to take the counter epoch from`);
+      def.precondition?.(first);
       const deltas = await ctx.counters.deltas(counterSample(rows, def.key, def.counters), counterEpoch(def.epoch(first)));
       return def.publish(deltas, ctx, rows);
     },
