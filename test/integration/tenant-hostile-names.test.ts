@@ -1,5 +1,6 @@
 /**
- * Hostile tenant schema names (quotes, semicolons, spaces, `"; drop table x; --`, non-ASCII)
+ * Hostile tenant schema names (quotes, semicolons, spaces, `"; drop table x; --`, non-ASCII,
+ * string-replacement patterns)
  * are discovered, measured by every tenant and security collector, and can never inject
  * SQL: every table is intact and unchanged afterwards.
  */
@@ -21,6 +22,11 @@ const HOSTILE = [
   'tenant_with space; select 1',
   'tenant_$1 {{tenant}} \\ */ /*',
   'tenant_zürich',
+  // Replacement patterns of String.prototype.replace: `$&` (the match), `$'` and `$\``
+  // (the text after and before it) must stay literal when a schema is put into a source.
+  'tenant_$&',
+  "tenant_$'",
+  'tenant_$`',
 ] as const;
 const OPEN_SESSIONS_PER_HOSTILE = 2;
 

@@ -59,7 +59,9 @@ export function compileSource(source: Source, window: SourceWindow, tenants: rea
   if (!source.perTenant) return [{ text: sql, params }];
   return chunks(tenants, chunkSize).map((chunk) => ({
     text: chunk
-      .map((t, i) => `SELECT ${i} AS ${TENANT_INDEX_COLUMN}, s.* FROM (${sql.replaceAll(Placeholder.Tenant, pg.escapeIdentifier(t.schema))}) AS s`)
+      // A replacer function, not a string: in a replacement string `$&`, `$'` and `$\``
+      // are patterns, so a schema named `tenant_$'` would splice SQL text into the identifier.
+      .map((t, i) => `SELECT ${i} AS ${TENANT_INDEX_COLUMN}, s.* FROM (${sql.replaceAll(Placeholder.Tenant, () => pg.escapeIdentifier(t.schema))}) AS s`)
       .join('\nUNION ALL\n'),
     params,
     tenants: chunk,
