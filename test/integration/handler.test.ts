@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collector } from '../../lambdas/collector/collector.js';
 import { createCloudWatchSink } from '../../lambdas/collector/publishers/cloudwatch.js';
+import { LAMBDA_SAFETY_MARGIN_MS, PUBLISH_RESERVE_MS } from '../../lambdas/collector/runtime/deadline.js';
 import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
 import { createCollectorHandler } from '../../lambdas/collector/runtime/handler.js';
 import { createSecretReader } from '../../lambdas/collector/runtime/secrets.js';
@@ -22,10 +23,10 @@ const READER = 'tenantwatch_reader';
 const FIRST_PASSWORD = 'reader-password-one';
 const ROTATED_PASSWORD = 'reader-password-two';
 
-function lambdaContext(): Context {
+function lambdaContext(timeoutMs = LAMBDA_TIMEOUT_MS): Context {
   const started = Date.now();
   return {
-    awsRequestId: 'req-1', functionName: 'tenantwatch-demo-collector', getRemainingTimeInMillis: () => LAMBDA_TIMEOUT_MS - (Date.now() - started),
+    awsRequestId: 'req-1', functionName: 'tenantwatch-demo-collector', getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
   } as Context;
 }
 
@@ -134,6 +135,21 @@ describe('collector Lambda handler', () => {
     const accepted = cloudwatch.accepted();
     expect([value(accepted, 'DatabaseUp'), value(accepted, 'ConnectionFailures'), value(accepted, 'CollectorRuns')]).toEqual([0, 1, 1]);
     expect(result.databaseUp).toBe(false);
+  });
+
+  it('takes the run deadline from the Lambda context: no collector starts without time to publish', async () => {
+    // Prepare: the safety margin and the publish reserve leave no time for collectors.
+    cloudwatch.reset();
+    const handler = createCollectorHandler({
+      env: { [CollectorEnvVar.Settings]: settingsJson, [CollectorEnvVar.DatabaseUrl]: prodUrl, [CollectorEnvVar.StateDatabaseUrl]: stateUrl },
+      collectors: [idle], sink: cloudWatchSink, log: createMemoryLogger(),
+    });
+    // Act
+    const result = await handler({}, lambdaContext(LAMBDA_SAFETY_MARGIN_MS + PUBLISH_RESERVE_MS));
+    // Assess
+    expect(result.collectors.map((c) => [c.name, c.status, c.failure?.reason])).toEqual([['idle', 'skipped', 'run-budget-exhausted']]);
+    expect(value(cloudwatch.accepted(), 'CollectorRuns')).toBe(1);
+    expect(value(cloudwatch.accepted(), 'CollectorErrors')).toBe(1);
   });
 
   it('rejects invalid settings with an error naming every invalid path', async () => {
