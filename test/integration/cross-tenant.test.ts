@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_TENANT_COLLECTOR } from '../../lambdas/collector/collectors/security/cross-tenant-queries.js';
 import { securityCollectors } from '../../lambdas/collector/collectors/security/index.js';
 import { TENANT_SOURCES_COLLECTOR, tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
-import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
+import type { DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { crossTenantQuery, repeatStatement } from '../../lambdas/local/demo/workload.js';
-import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import type { PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { valueOf } from '../support/runtime-fixtures.js';
-import { collectionRunner, createTenantSchemas, logEvents } from '../support/tenant-fixtures.js';
+import { collectionRunner, createTenantSchemas, logEvents, startDemoTarget } from '../support/tenant-fixtures.js';
 
 describe.each(testedMajors())('cross-tenant statements on PostgreSQL %i', (major) => {
   let server: PostgresServer;
@@ -21,10 +21,9 @@ describe.each(testedMajors())('cross-tenant statements on PostgreSQL %i', (major
   let run: ReturnType<typeof collectionRunner>;
 
   beforeAll(async () => {
-    server = await startPostgres({ major });
-    prodUrl = await server.createDatabase('production');
-    const stateUrl = await server.createDatabase('tenantwatch_state');
-    demo = await createDemoDatabase(prodUrl, { tenants: 6 });
+    const target = await startDemoTarget(major, 6);
+    ({ server, prodUrl, demo } = target);
+    const { stateUrl } = target;
     const collectors = [
       ...tenantsCollectors.filter((c) => c.name === TENANT_SOURCES_COLLECTOR),
       ...securityCollectors.filter((c) => c.name === CROSS_TENANT_COLLECTOR),

@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECURITY_SOURCES_COLLECTOR, securityCollectors } from '../../lambdas/collector/collectors/security/index.js';
 import { TENANT_SOURCES_COLLECTOR, tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
 import { DEFAULT_SOURCES, type SourceInput } from '../../lambdas/core/config/sources.js';
-import { createDemoDatabase } from '../../lambdas/local/demo/create.js';
 import { logins } from '../../lambdas/local/demo/workload.js';
-import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import type { PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { TEST_TARGET, valueOf } from '../support/runtime-fixtures.js';
-import { collectionRunner } from '../support/tenant-fixtures.js';
+import { collectionRunner, startDemoTarget } from '../support/tenant-fixtures.js';
 
 const Database = TEST_TARGET;
 const defaults = (name: string): SourceInput => DEFAULT_SOURCES.find((s) => s.name === name)!;
@@ -37,10 +36,9 @@ describe.each(testedMajors())('broken SQL sources on PostgreSQL %i', (major) => 
   let openSessions: number;
 
   beforeAll(async () => {
-    server = await startPostgres({ major });
-    prodUrl = await server.createDatabase('production');
-    const stateUrl = await server.createDatabase('tenantwatch_state');
-    const demo = await createDemoDatabase(prodUrl, { tenants: 5 });
+    const target = await startDemoTarget(major, 5);
+    ({ server, prodUrl } = target);
+    const { stateUrl, demo } = target;
     openSessions = demo.plan.tenants.reduce((n, t) => n + t.openSessions, 0);
     const collectors = [...tenantsCollectors, ...securityCollectors].filter((c) => [TENANT_SOURCES_COLLECTOR, SECURITY_SOURCES_COLLECTOR].includes(c.name));
     run = collectionRunner(prodUrl, stateUrl, collectors, { sources });

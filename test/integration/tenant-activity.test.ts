@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_ACTIVITY_COLLECTOR } from '../../lambdas/collector/collectors/tenants/tenant-activity.js';
 import { tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
-import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
+import type { DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { payrollActivity, waitUntil } from '../../lambdas/local/demo/workload.js';
-import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import type { PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { TEST_TARGET, find, valueOf, withAdmin } from '../support/runtime-fixtures.js';
-import { collectionRunner, logEvents, type TenantRun } from '../support/tenant-fixtures.js';
+import { collectionRunner, logEvents, startDemoTarget, type TenantRun } from '../support/tenant-fixtures.js';
 
 const Database = TEST_TARGET;
 const TENANTS = 6;
@@ -43,10 +43,9 @@ describe.each(testedMajors())('tenant activity on PostgreSQL %i', (major) => {
   let inserted = 0;
 
   beforeAll(async () => {
-    server = await startPostgres({ major });
-    prodUrl = await server.createDatabase('production');
-    const stateUrl = await server.createDatabase('tenantwatch_state');
-    demo = await createDemoDatabase(prodUrl, { tenants: TENANTS });
+    const target = await startDemoTarget(major, TENANTS);
+    ({ server, prodUrl, demo } = target);
+    const { stateUrl } = target;
     const seeded = TENANT_TABLES.reduce((n, t) => n + demo.rowCounts[t], 0);
     await statsShowInserts(prodUrl, demo.plan.tenants.map((t) => t.schema), seeded);
     inserted = seeded;

@@ -8,12 +8,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityCollectors } from '../../lambdas/collector/collectors/security/index.js';
 import { tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
-import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
+import type { DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { waitUntil } from '../../lambdas/local/demo/workload.js';
-import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import type { PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { TEST_TARGET, databaseChecksum, valueOf, withAdmin } from '../support/runtime-fixtures.js';
-import { collectionRunner, createTenantSchemas, logEvents } from '../support/tenant-fixtures.js';
+import { collectionRunner, createTenantSchemas, logEvents, startDemoTarget } from '../support/tenant-fixtures.js';
 
 const Database = TEST_TARGET;
 const HOSTILE = [
@@ -42,10 +42,9 @@ describe.each(testedMajors())('hostile tenant schema names on PostgreSQL %i', (m
   let run: ReturnType<typeof collectionRunner>;
 
   beforeAll(async () => {
-    server = await startPostgres({ major });
-    prodUrl = await server.createDatabase('production');
-    const stateUrl = await server.createDatabase('tenantwatch_state');
-    demo = await createDemoDatabase(prodUrl, { tenants: 3 });
+    const target = await startDemoTarget(major, 3);
+    ({ server, prodUrl, demo } = target);
+    const { stateUrl } = target;
     await createTenantSchemas(prodUrl, HOSTILE);
     await withAdmin(prodUrl, async (c) => {
       await c.query('CREATE TABLE public.x (id int PRIMARY KEY); INSERT INTO public.x VALUES (1)');

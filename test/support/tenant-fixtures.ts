@@ -13,7 +13,9 @@ import { openPgStateStore } from '../../lambdas/collector/state/pg-state-store.j
 import type { CollectorSettingsInput } from '../../lambdas/core/config/collector-settings.js';
 import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
 import type { Datum } from '../../lambdas/core/metrics/datum.js';
+import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { tenantSchemaSql } from '../../lambdas/local/demo/schema.js';
+import { startPostgres, type PostgresMajor, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { connectionSettingsFromUrl, productionConnector, testSettings, withAdmin } from './runtime-fixtures.js';
 
 const STATE_TIMEOUTS = { connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 };
@@ -38,6 +40,23 @@ export function collectionRunner(prodUrl: string, stateUrl: string, collectors: 
     });
     return { result, datums: sink.latest(), records: log.records() };
   };
+}
+
+export interface DemoTarget {
+  readonly server: PostgresServer;
+  /** The monitored (production) database: the demo payroll schema. */
+  readonly prodUrl: string;
+  /** The counter-state database, beside it. */
+  readonly stateUrl: string;
+  readonly demo: DemoDatabase;
+}
+
+/** A server with a demo database of `tenants` tenants and a state database: call in beforeAll, stop the server in afterAll. */
+export async function startDemoTarget(major: PostgresMajor, tenants: number): Promise<DemoTarget> {
+  const server = await startPostgres({ major });
+  const prodUrl = await server.createDatabase('production');
+  const stateUrl = await server.createDatabase('tenantwatch_state');
+  return { server, prodUrl, stateUrl, demo: await createDemoDatabase(prodUrl, { tenants }) };
 }
 
 /** The log records of one event. */

@@ -137,6 +137,9 @@ export function sourceLayer(source: Source): Layer {
   return def.layer;
 }
 
+/** The default sources' interval condition on a timestamp column. */
+const inWindow = (column: string): string => `${column} >= ${Placeholder.WindowStart} AND ${column} < ${Placeholder.WindowEnd}`;
+
 /** Users seen this recently count as active. */
 export const ACTIVE_USER_MINUTES = 15;
 
@@ -175,7 +178,7 @@ export const DEFAULT_SOURCES: readonly SourceInput[] = [
                  array_agg(extract(epoch FROM completed_at - started_at)::float8)
                    FILTER (WHERE status IN ('completed', 'failed') AND started_at IS NOT NULL) AS duration_seconds
           FROM {{tenant}}.payroll_runs
-          WHERE status = 'in_progress' OR (completed_at >= {{window_start}} AND completed_at < {{window_end}})`,
+          WHERE status = 'in_progress' OR (${inWindow('completed_at')})`,
     metrics: [
       { column: 'completed', metric: 'PayrollRunsCompleted', unit: 'Count' },
       { column: 'failed', metric: 'PayrollRunsFailed', unit: 'Count' },
@@ -189,7 +192,7 @@ export const DEFAULT_SOURCES: readonly SourceInput[] = [
                  count(*) FILTER (WHERE NOT success) AS failed,
                  CASE WHEN count(*) > 0 THEN (100 * count(*) FILTER (WHERE NOT success))::float8 / count(*) END AS failed_rate
           FROM app.login_events
-          WHERE occurred_at >= {{window_start}} AND occurred_at < {{window_end}}`,
+          WHERE ${inWindow('occurred_at')}`,
     metrics: [
       { column: 'attempts', metric: 'LoginAttempts', unit: 'Count' },
       { column: 'failed', metric: 'FailedLogins', unit: 'Count' },
@@ -202,7 +205,7 @@ export const DEFAULT_SOURCES: readonly SourceInput[] = [
                  count(*) FILTER (WHERE event_type = 'tenant_isolation_violation') AS isolation_violations,
                  count(*) FILTER (WHERE event_type = 'suspicious_activity') AS suspicious
           FROM app.security_events
-          WHERE occurred_at >= {{window_start}} AND occurred_at < {{window_end}}`,
+          WHERE ${inWindow('occurred_at')}`,
     metrics: [
       { column: 'idor_rejections', metric: 'IdorRejections', unit: 'Count' },
       { column: 'isolation_violations', metric: 'TenantIsolationViolations', unit: 'Count' },
@@ -215,7 +218,7 @@ export const DEFAULT_SOURCES: readonly SourceInput[] = [
     // moves in 8 kB pages and shrinks on VACUUM FULL.
     sql: `SELECT count(*) AS events, coalesce(sum(pg_column_size(a.*)), 0) AS bytes
           FROM app.audit_log a
-          WHERE occurred_at >= {{window_start}} AND occurred_at < {{window_end}}`,
+          WHERE ${inWindow('occurred_at')}`,
     metrics: [
       { column: 'events', metric: 'AuditLogEvents', unit: 'Count' },
       { column: 'bytes', metric: 'AuditLogGrowthBytes', unit: 'Bytes' },
