@@ -102,8 +102,17 @@ let routingTable: RoutingTable;
 let deployed: Deployed;
 let handler: (event: SNSEvent, context: Context) => Promise<unknown>;
 const savedEnv = { ...process.env };
+/** The deployed handler logs to stdout, as in Lambda: its lines are kept here (and not printed). */
+const stdoutLines: string[] = [];
+const realStdoutWrite = process.stdout.write.bind(process.stdout);
 
 beforeAll(async () => {
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = String(chunk);
+    if (!text.startsWith('{"level"')) return realStdoutWrite(chunk, ...rest);
+    stdoutLines.push(text);
+    return true;
+  }) as typeof process.stdout.write;
   [slack, pagerDuty, secretsManager] = await Promise.all([
     startFakeSlack(), startFakePagerDuty([ROUTING_KEY]), startFakeSecretsManager(FAKE_AWS_REGION),
   ]);
@@ -126,6 +135,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.stdout.write = realStdoutWrite;
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
   Object.assign(process.env, savedEnv);
   await Promise.all([slack?.stop(), pagerDuty?.stop(), secretsManager?.stop()]);
@@ -200,5 +210,13 @@ describe('the deployed handler\'s secrets', () => {
     // assess
     expect(['tenantwatch/slack-ops', 'tenantwatch/slack-security', 'tenantwatch/pagerduty'].map((name) => secretsManager.getSecretValueCalls(name)))
       .toEqual([1, 1, 1]);
+  });
+
+  it('never reached the handler\'s log lines on stdout, not even redacted', () => {
+    // prepare
+    const secrets = [slack.webhookUrl('ops'), slack.webhookUrl('security'), ROUTING_KEY];
+    // assess
+    expect(stdoutLines.filter((l) => l.includes('"event":"delivered"')).length).toBeGreaterThan(0);
+    expect(stdoutLines.filter((l) => secrets.some((secret) => l.includes(secret)) || l.includes('[REDACTED]'))).toEqual([]);
   });
 });
