@@ -128,6 +128,8 @@ export const targetSchema = strictObject({
     });
   }
   target.collector.healthChecks.forEach((check, index) => {
+    // An unparseable URL is already reported at this path; refinements still run after it.
+    if (!URL.canParse(check.url)) return;
     const url = new URL(check.url);
     if (url.username !== '' || url.password !== '') {
       ctx.addIssue({
@@ -347,7 +349,8 @@ export function collectorSettingsFor(target: Pick<TargetConfig, 'name' | 'collec
  */
 export function collectorSettingsEnv(target: Pick<TargetConfig, 'name' | 'collector'>): string {
   const settings = collectorSettingsFor(target);
-  const defaults: Record<string, unknown> = collectorSettingsSchema.parse({ target: target.name });
+  // The defaults do not depend on the name (which may be invalid while the config is refined).
+  const defaults: Record<string, unknown> = targetCollectorSchema.parse({});
   const compact = Object.fromEntries(Object.entries(settings).filter(
     ([key, value]) => key === 'target' || JSON.stringify(value) !== JSON.stringify(defaults[key]),
   ));
