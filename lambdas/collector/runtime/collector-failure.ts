@@ -41,12 +41,17 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function describeFailure(error: unknown, context: { readonly timeoutMs: number; readonly connectionLost: boolean }): CollectorFailure {
+export function describeFailure(
+  error: unknown,
+  context: { readonly timeoutMs: number; readonly statementTimeoutMs?: number; readonly connectionLost: boolean },
+): CollectorFailure {
   const message = error instanceof Error ? error.message : String(error);
   const code = sqlState(error);
   const withCode = code === undefined ? {} : { code };
   if (error instanceof CollectorTimeoutError || code === SqlState.QueryCanceled) {
-    return { reason: FailureReason.Timeout, message: `timed out after ${context.timeoutMs} ms (${message})`, ...withCode };
+    // The server cancelled one statement (statement_timeout), or our timer ended the collector.
+    const after = error instanceof CollectorTimeoutError ? context.timeoutMs : context.statementTimeoutMs ?? context.timeoutMs;
+    return { reason: FailureReason.Timeout, message: `timed out after ${after} ms (${message})`, ...withCode };
   }
   if (error instanceof MissingRequirementError) return { reason: FailureReason.MissingRequirement, message };
   if (context.connectionLost || (code !== undefined && CONNECTION_GONE.test(code))) return { reason: FailureReason.ConnectionLost, message: `connection to the database lost: ${message}`, ...withCode };

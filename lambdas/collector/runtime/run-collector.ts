@@ -125,6 +125,8 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
   if (remaining < MIN_COLLECTOR_TIME_MS) return skipped(c, `not started: the run's time budget was spent (${Math.max(0, remaining)} ms left)`);
 
   const timeoutMs = Math.min(c.timeoutMs, remaining);
+  // The configured statement_timeout bounds each statement; the collector's timeout bounds all of them.
+  const statementTimeoutMs = Math.min(timeoutMs, env.settings.statementTimeoutMs);
   const deadline = startedAt + timeoutMs;
   const statsBefore = { ...env.stats };
   const log = env.log.child({ collector: c.name });
@@ -144,8 +146,8 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
     let db: QueryRunner = noDatabase(c.name);
     if (c.usesDatabase !== false) {
       conn = await untilAborted(env.connection.live(), controller.signal);
-      await untilAborted(conn.control(transactionStart(timeoutMs)), controller.signal);
-      db = scopedRunner(conn, controller.signal, () => deadline - env.clock());
+      await untilAborted(conn.control(transactionStart(statementTimeoutMs)), controller.signal);
+      db = scopedRunner(conn, controller.signal, () => Math.min(deadline - env.clock(), statementTimeoutMs));
     }
     if (c.requires?.includes('pg_stat_statements') && !(await untilAborted(env.hasPgStatStatements(db), controller.signal))) {
       throw new MissingRequirementError(
@@ -173,7 +175,7 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
     };
   } catch (error) {
     controller.abort(error);
-    const failure = describeFailure(error, { timeoutMs, connectionLost: c.usesDatabase !== false && (conn === undefined || conn.lost) });
+    const failure = describeFailure(error, { timeoutMs, statementTimeoutMs, connectionLost: c.usesDatabase !== false && (conn === undefined || conn.lost) });
     // The server ended the session: make sure the next collector reconnects.
     if (conn && failure.reason === FailureReason.ConnectionLost) conn.destroy();
     if (conn && !conn.lost) {
