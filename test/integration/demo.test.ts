@@ -1,10 +1,10 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/create.js';
 import { DEFAULT_DEMO_SEED, type DemoRowCounts, type DemoTenantPlan } from '../../lambdas/local/demo/plan.js';
 import { DEMO_APP_ROLE, quoteIdent } from '../../lambdas/local/demo/schema.js';
 import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
+import { withAdmin } from '../support/runtime-fixtures.js';
 
 const TENANT_TABLES = ['departments', 'employees', 'pay_schedules', 'payroll_runs', 'payslips', 'time_entries', 'sessions', 'documents'] as const;
 const SHARED_TABLES = ['tenants', 'users', 'login_events', 'security_events', 'audit_log', 'feature_flags', 'tenant_feature_flags', 'request_log'] as const;
@@ -29,19 +29,9 @@ const DEFAULT_DEMO_COUNTS: DemoRowCounts = {
   documents: 182,
 };
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Row counts as the database has them (tenant tables summed over the registered tenant schemas). */
 async function countRows(url: string): Promise<DemoRowCounts> {
-  return withClient(url, async (c) => {
+  return withAdmin(url, async (c) => {
     const schemas = (await c.query<{ schema_name: string }>('SELECT schema_name FROM app.tenants ORDER BY id')).rows.map((r) => r.schema_name);
     const counts: Record<string, number> = {};
     for (const table of SHARED_TABLES) counts[`app.${table}`] = Number((await c.query(`SELECT count(*) AS n FROM app.${table}`)).rows[0].n);
@@ -54,7 +44,7 @@ async function countRows(url: string): Promise<DemoRowCounts> {
 }
 
 async function payrollStatuses(url: string, tenant: DemoTenantPlan): Promise<Record<string, number>> {
-  return withClient(url, async (c) => {
+  return withAdmin(url, async (c) => {
     const r = await c.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM ${quoteIdent(tenant.schema)}.payroll_runs GROUP BY status`);
     return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
   });
@@ -101,7 +91,7 @@ describe.each(testedMajors())('demo database on PostgreSQL %i', (major) => {
     // Prepare
     const planned = first.plan.tenants;
     // Act
-    const registered = await withClient(firstUrl, (c) => c.query<{ schema_name: string; exists: boolean }>(
+    const registered = await withAdmin(firstUrl, (c) => c.query<{ schema_name: string; exists: boolean }>(
       'SELECT t.schema_name, EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.schema_name) AS exists FROM app.tenants t ORDER BY t.id'));
     const statuses = await payrollStatuses(firstUrl, planned[0]!);
     // Assess
@@ -115,7 +105,7 @@ describe.each(testedMajors())('demo database on PostgreSQL %i', (major) => {
     // Prepare
     const expected = first.plan.tenants.flatMap((t) => Object.entries(t.flags).map(([flag, enabled]) => ({ tenant_id: t.id, flag_key: flag, enabled })));
     // Act
-    const actual = await withClient(firstUrl, (c) => c.query('SELECT tenant_id, flag_key, enabled FROM app.tenant_feature_flags ORDER BY tenant_id, flag_key'));
+    const actual = await withAdmin(firstUrl, (c) => c.query('SELECT tenant_id, flag_key, enabled FROM app.tenant_feature_flags ORDER BY tenant_id, flag_key'));
     // Assess
     const sort = (rows: typeof expected) => [...rows].sort((a, b) => a.tenant_id - b.tenant_id || a.flag_key.localeCompare(b.flag_key));
     expect(actual.rows).toEqual(sort(expected));
@@ -126,7 +116,7 @@ describe.each(testedMajors())('demo database on PostgreSQL %i', (major) => {
   it('keeps seeded history at least an hour old, except open sessions', async () => {
     // Prepare: the default demo
     // Act
-    const recent = await withClient(firstUrl, (c) => c.query<{ n: string }>(
+    const recent = await withAdmin(firstUrl, (c) => c.query<{ n: string }>(
       `SELECT (SELECT count(*) FROM app.login_events WHERE occurred_at > now() - interval '1 hour')
             + (SELECT count(*) FROM app.security_events WHERE occurred_at > now() - interval '1 hour')
             + (SELECT count(*) FROM app.audit_log WHERE occurred_at > now() - interval '1 hour')
@@ -138,7 +128,7 @@ describe.each(testedMajors())('demo database on PostgreSQL %i', (major) => {
   it('builds the demo as the application role without filling pg_stat_statements', async () => {
     // Prepare: the default demo
     // Act
-    const r = await withClient(firstUrl, (c) => c.query<{ owner: string; ddl: string }>(
+    const r = await withAdmin(firstUrl, (c) => c.query<{ owner: string; ddl: string }>(
       `SELECT (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1) AS owner,
               (SELECT count(*) FROM pg_stat_statements WHERE query LIKE 'CREATE TABLE%') AS ddl`, [first.plan.tenants[0]!.schema]));
     // Assess
