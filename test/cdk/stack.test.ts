@@ -4,7 +4,8 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { publishableNamespaces } from '../../lambdas/core/catalog/index.js';
+import { alarmRules, publishableNamespaces } from '../../lambdas/core/catalog/index.js';
+import { deploymentLimitMessage } from '../../lib/config/deployment-limits.js';
 import { exampleWith, secretArn } from './support/config.js';
 import { type Synthesised, synth } from './support/synth.js';
 import { resources } from './support/template-reading.js';
@@ -178,6 +179,47 @@ describe('collector: options', () => {
     });
     expect(collectorPolicy(s, 'payroll-eu').filter((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue')).map((st) => st.Resource))
       .toEqual([secretArn('payroll-eu'), STATE_SECRET]);
+  });
+});
+
+describe('one stack\'s limits', () => {
+  it('turns CloudFormation\'s 500-resource limit into a message saying how to split the deployment', () => {
+    // Prepare: 25 targets, about 24 resources each; email only (the notifier's own limit,
+    // its routing table in 4 KB of environment, would be reached first)
+    const input = exampleWith((c) => {
+      for (let i = 1; i < 25; i++) c.targets.push({ ...structuredClone(c.targets[0]!), name: `payroll-${i}`, secretArn: secretArn(`payroll-${i}`), collector: {} });
+      delete c.notifications.pagerDuty;
+      delete c.notifications.slack;
+      c.alarms = Object.fromEntries(alarmRules.map((r) => [r.id, { channels: ['email'] }]));
+    });
+    // Act
+    let thrown: unknown;
+    try {
+      synth(input);
+    } catch (error) {
+      thrown = error;
+    }
+    // Assess
+    expect(deploymentLimitMessage(thrown)).toMatch(
+      /^tenantwatch: stack TenantWatch would need \d{3} CloudFormation resources; one stack allows 500\. .*split the targets across several config files, each with its own stackName, and deploy each one\.$/,
+    );
+    expect(deploymentLimitMessage(new Error('something else'))).toBeUndefined();
+  });
+
+  it('says the same when the notifier\'s routing table outgrows its environment variable', () => {
+    // Prepare: 25 targets routed to Slack and PagerDuty as the catalog says
+    const input = exampleWith((c) => {
+      for (let i = 1; i < 25; i++) c.targets.push({ ...structuredClone(c.targets[0]!), name: `payroll-${i}`, secretArn: secretArn(`payroll-${i}`), collector: {} });
+    });
+    // Act
+    let thrown: unknown;
+    try {
+      synth(input);
+    } catch (error) {
+      thrown = error;
+    }
+    // Assess
+    expect(deploymentLimitMessage(thrown)).toMatch(/^tenantwatch: Notifier: the \d+ alarms routed to Slack\/PagerDuty .*; or split the targets across several config files/);
   });
 });
 
