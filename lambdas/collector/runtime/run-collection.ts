@@ -14,6 +14,7 @@ import { validateDatums } from '../publishers/validate.js';
 import type { StateStore } from '../state/state-store.js';
 import { discoverTenants } from '../tenants/discovery.js';
 import { type RunDeadlines, runDeadlines } from './deadline.js';
+import { pgStatStatementsState } from './requirements.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
 import { type CollectorOutcome, CollectorStatus, type RunEnvironment, runCollector } from './run-collector.js';
@@ -36,7 +37,6 @@ export interface RunCollectionOptions {
   readonly discover?: (db: QueryRunner, discovery: TenantDiscovery) => Promise<readonly Tenant[]>;
 }
 
-const PG_STAT_STATEMENTS_INSTALLED = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed";
 
 /** Memoises the first success; a failure is not remembered, so the next caller retries. */
 function onceSucceeded<T>(work: (db: QueryRunner) => Promise<T>): (db: QueryRunner) => Promise<T> {
@@ -149,7 +149,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     collectUntil: deadlines.collectUntil,
     store: state.get,
     tenants: onceSucceeded((db) => discover(db, settings.tenants)),
-    hasPgStatStatements: onceSucceeded(async (db) => (await db.query<{ installed: boolean }>(PG_STAT_STATEMENTS_INSTALLED))[0]?.installed === true),
+    pgStatStatements: onceSucceeded(pgStatStatementsState),
     clock,
   };
   for (const c of runnable) {

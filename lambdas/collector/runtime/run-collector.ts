@@ -14,6 +14,7 @@ import { CollectorTimeoutError, type CollectorFailure, FailureReason, MissingReq
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
 import type { RunConnection } from './run-connection.js';
+import { type PgStatStatementsState, pgStatStatementsProblem } from './requirements.js';
 import { assertCollectorStatement } from './statement-guard.js';
 
 /** Below this, a collector could not even open its transaction: do not start it. */
@@ -35,7 +36,8 @@ export interface RunEnvironment {
   readonly store: () => Promise<StateStore>;
   /** Tenant discovery, memoised for the run. */
   readonly tenants: (db: QueryRunner) => Promise<readonly Tenant[]>;
-  readonly hasPgStatStatements: (db: QueryRunner) => Promise<boolean>;
+  /** Whether pg_stat_statements is loaded and installed, read once per run. */
+  readonly pgStatStatements: (db: QueryRunner) => Promise<PgStatStatementsState>;
   readonly clock: () => number;
 }
 
@@ -149,10 +151,9 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
       await untilAborted(conn.control(transactionStart(statementTimeoutMs)), controller.signal);
       db = scopedRunner(conn, controller.signal, () => Math.min(deadline - env.clock(), statementTimeoutMs));
     }
-    if (c.requires?.includes('pg_stat_statements') && !(await untilAborted(env.hasPgStatStatements(db), controller.signal))) {
-      throw new MissingRequirementError(
-        'pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements (the library must be in shared_preload_libraries)',
-      );
+    if (c.requires?.includes('pg_stat_statements')) {
+      const problem = pgStatStatementsProblem(await untilAborted(env.pgStatStatements(db), controller.signal));
+      if (problem) throw new MissingRequirementError(problem);
     }
     const ctx: CollectorContext = {
       target: env.target,
