@@ -21,6 +21,8 @@ import { assertCollectorStatement } from './statement-guard.js';
 export const MIN_COLLECTOR_TIME_MS = 50;
 /** How long a timed-out collector's last statement may take to let go of the connection. */
 export const MAX_CLEANUP_GRACE_MS = 2_000;
+/** Share of its remaining time a collector waits for the state store before it skips its deltas. */
+export const STATE_STORE_WAIT_SHARE = 0.5;
 
 export interface RunEnvironment {
   readonly target: string;
@@ -134,7 +136,10 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
   const log = env.log.child({ collector: c.name });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new CollectorTimeoutError(c.name, timeoutMs)), timeoutMs);
-  const counters = createCounterTracker({ store: env.store, target: env.target, collector: c.name, now: env.now, log });
+  const counters = createCounterTracker({
+    store: env.store, target: env.target, collector: c.name, now: env.now, log,
+    storeWaitMs: () => (deadline - env.clock()) * STATE_STORE_WAIT_SHARE,
+  });
   let conn: ProductionConnection | undefined;
 
   const measure = () => {

@@ -15,6 +15,25 @@ export interface TrackerOptions {
   readonly collector: string;
   readonly now: Date;
   readonly log: Logger;
+  /**
+   * How long, from the moment deltas() is called, it may wait for the state store (open,
+   * load and save together); default: as long as that takes. A state database that does
+   * not answer must cost the collector its deltas, not its gauges.
+   */
+  readonly storeWaitMs?: () => number;
+}
+
+class StateStoreTimeoutError extends Error {
+  override readonly name = 'StateStoreTimeoutError';
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself goes on). */
+function within<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StateStoreTimeoutError(`the state database did not answer within ${Math.round(ms)} ms`)), Math.max(0, ms));
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 }
 
 export interface RunCounterTracker extends CounterTracker {
@@ -43,10 +62,14 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
   async function deltasFromStore(current: { sample: CounterSample; epoch: string; sampledAt: Date }): Promise<Deltas> {
     const { target, collector, log } = options;
     try {
-      const store = await options.store();
-      const previous = await store.load(target, collector);
-      const result = computeDeltas(previous, current);
-      const saved = await store.save(target, collector, current, previous?.version);
+      const exchange = async () => {
+        const store = await options.store();
+        const previous = await store.load(target, collector);
+        // Saved even when this run stops waiting: the sample is real and is the next baseline.
+        const saved = await store.save(target, collector, current, previous?.version);
+        return { result: computeDeltas(previous, current), saved };
+      };
+      const { result, saved } = await within(exchange(), options.storeWaitMs?.());
       if (saved) return result;
       log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.BaselineTakenByConcurrentRun });
       return skipAll(DeltaSkipReason.BaselineTakenByConcurrentRun);
