@@ -18,10 +18,14 @@ import { type CollectorContext, collectorSettings, invocationFailureLog, runDead
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client.js';
 import { openProductionConnection } from './production-connection.js';
 import { runCollection } from './run-collection.js';
+import { tlsWarnings } from './tls-mode.js';
 import type { RunResult } from './run-result.js';
 import type { SecretReader } from './secrets.js';
 
 export const COLLECTOR_SERVICE = 'tenantwatch-collector';
+/** How the TLS warning names the two databases. */
+const PRODUCTION_DATABASE = 'production';
+const STATE_DATABASE = 'state';
 
 export interface CollectorHandlerOptions {
   /** Default: process.env. */
@@ -44,6 +48,8 @@ interface Wiring {
 export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger({ service: COLLECTOR_SERVICE });
+  // Once per execution environment and database: a connection that does not verify the server.
+  const warnTls = tlsWarnings(log);
   const collectors = options.collectors ?? allCollectors;
   // Module scope in Lambda: built at the first invocation, reused while the environment is warm.
   let wiring: Wiring | undefined;
@@ -67,16 +73,22 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
       log: runLog,
       ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
       ...(options.clock ? { clock: options.clock } : {}),
-      connect: (stats) => withAuthRetry(connections.production, (s) => openProductionConnection(s, {
-        statementTimeoutMs: settings.statementTimeoutMs,
-        lockTimeoutMs: settings.lockTimeoutMs,
-        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-        stats,
-      }), { log: runLog }),
-      openStateStore: () => withAuthRetry(connections.state, (s) => openPgStateStore(s, {
-        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-        statementTimeoutMs: settings.statementTimeoutMs,
-      }), { log: runLog }),
+      connect: (stats) => withAuthRetry(connections.production, (s) => {
+        warnTls(PRODUCTION_DATABASE, s);
+        return openProductionConnection(s, {
+          statementTimeoutMs: settings.statementTimeoutMs,
+          lockTimeoutMs: settings.lockTimeoutMs,
+          connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+          stats,
+        });
+      }, { log: runLog }),
+      openStateStore: () => withAuthRetry(connections.state, (s) => {
+        warnTls(STATE_DATABASE, s);
+        return openPgStateStore(s, {
+          connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: settings.statementTimeoutMs,
+        });
+      }, { log: runLog }),
     });
   };
 

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { ConnectionSettings } from './connection-settings.js';
+import { certificateRejected } from './tls-mode.js';
 
 export const APPLICATION_NAME = 'tenantwatch';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -48,7 +49,7 @@ export async function connectPgClient(settings: ConnectionSettings, options: PgC
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw error;
+    throw certificateRejected(error, settings.host) ?? error;
   }
   return client;
 }

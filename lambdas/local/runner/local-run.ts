@@ -14,6 +14,7 @@ import type { RunResult } from '../../collector/runtime/run-result.js';
 import { type AlarmEvaluation, evaluateAlarmRules } from '../../core/alarms/evaluate-rules.js';
 import { COLLECTOR_TIMEOUT_HEADROOM_MS } from '../../core/config/deployment.js';
 import { createLogger } from '../../core/log/logger.js';
+import { doctorChecklist } from '../doctor/checklist.js';
 import { blockedSession, idleInTransaction, runDemoWorkload, type SessionsHandle } from '../demo/workload.js';
 import { type LocalOptions, USAGE, UsageError, parseLocalArgs } from './args.js';
 import { type LocalRunPlan, localRunPlan } from './local-plan.js';
@@ -145,6 +146,8 @@ export async function runLocal(argv: readonly string[], io: LocalIo): Promise<nu
     // Config problems first: before any server is started.
     const plan = localRunPlan(options);
     targets = await prepareLocalTargets({ ...options, progress: (m) => io.err(m) });
+    // The same prerequisites `npm run doctor` checks; a failure is shown, the run goes on.
+    io.out((await doctorChecklist({ databaseUrl: targets.productionUrl, stateDatabaseUrl: targets.stateUrl }, plan.settings)).text);
     return await runWithTargets(options, plan, targets, io);
   } catch (error) {
     // A step cut short by the stop request is not a failure.

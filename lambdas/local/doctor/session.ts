@@ -1,0 +1,39 @@
+/**
+ * The doctor's view of the monitored database: the collector's own production connection
+ * (read-only from the startup packet, statement_timeout, lock_timeout,
+ * application_name=tenantwatch), so every check sees exactly what a collection run sees.
+ * Work that needs transaction-local settings runs in a transaction that is always rolled
+ * back: the doctor changes nothing, not even by accident.
+ */
+import type { QueryRunner } from '../../collector/collector.js';
+import type { ProductionConnection } from '../../collector/runtime/production-connection.js';
+import type { ConnectionSettings } from '../../collector/runtime/connection-settings.js';
+import type { CollectorSettings } from '../../core/config/collector-settings.js';
+
+export interface DoctorSession {
+  readonly db: QueryRunner;
+  readonly serverVersion: number;
+  readonly settings: CollectorSettings;
+  /** How the connection was made (TLS mode, host): what the TLS check reads. */
+  readonly connection: ConnectionSettings;
+  /** `work` inside BEGIN (READ ONLY unless `readOnly` is false) ... ROLLBACK. */
+  transaction<T>(work: () => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T>;
+}
+
+export function doctorSession(conn: ProductionConnection, settings: CollectorSettings, connection: ConnectionSettings): DoctorSession {
+  return {
+    db: conn.db,
+    serverVersion: conn.serverVersion,
+    settings,
+    connection,
+    async transaction(work, options = {}) {
+      // A plain BEGIN inherits the session's default_transaction_read_only: the read-only probe needs that.
+      await conn.control([options.readOnly === false ? 'BEGIN' : 'BEGIN READ ONLY']);
+      try {
+        return await work();
+      } finally {
+        await conn.control(['ROLLBACK']);
+      }
+    },
+  };
+}
