@@ -39,15 +39,24 @@ const RISK: Readonly<Record<Exclude<TlsMode, 'verified'>, string>> = {
 };
 
 /**
+ * Whether a connection deserves the warning: TLS whose verification was turned off always
+ * (someone chose it), no TLS unless the database is on this machine (the local demo).
+ */
+export function tlsNeedsWarning(settings: ConnectionSettings): boolean {
+  const mode = tlsMode(settings.ssl);
+  return mode === TlsMode.Unverified || (mode === TlsMode.Plain && !isLoopbackHost(settings.host));
+}
+
+/**
  * A function to call with the settings of every connection it opens; it logs a warning
- * the first time each database (`what`) is reached without a verified certificate
- * (loopback connections excepted), once per execution environment.
+ * the first time each database (`what`) is reached in a way tlsNeedsWarning() flags,
+ * once per execution environment.
  */
 export function tlsWarnings(log: Logger): (what: string, settings: ConnectionSettings) => void {
   const warned = new Set<string>();
   return (what, settings) => {
-    const mode = tlsMode(settings.ssl);
-    if (mode === TlsMode.Verified || isLoopbackHost(settings.host) || warned.has(what)) return;
+    if (!tlsNeedsWarning(settings) || warned.has(what)) return;
+    const mode = tlsMode(settings.ssl) as Exclude<TlsMode, 'verified'>;
     warned.add(what);
     log.warn(TLS_WARNING_EVENT, {
       database: what,

@@ -11,7 +11,7 @@ const FIX = 'use sslmode=verify-full (config: sslMode verify-full, the default) 
 export function tlsCheck(settings: ConnectionSettings): CheckResult {
   const mode = tlsMode(settings.ssl);
   if (mode === TlsMode.Verified) return pass(TLS_CHECK_ID, TITLE, `TLS with the server certificate verified (${settings.host})`);
-  if (isLoopbackHost(settings.host)) return pass(TLS_CHECK_ID, TITLE, `${mode === TlsMode.Plain ? 'no TLS' : 'TLS not verified'}: a loopback connection (${settings.host}), nothing crosses a network`);
+  if (mode === TlsMode.Plain && isLoopbackHost(settings.host)) return pass(TLS_CHECK_ID, TITLE, `no TLS: a loopback connection (${settings.host}), nothing crosses a network`);
   if (mode === TlsMode.Unverified) return warn(TLS_CHECK_ID, TITLE, `TLS without verifying the certificate of ${settings.host}: encrypted, but anyone in the path can impersonate the server`, FIX);
   return warn(TLS_CHECK_ID, TITLE, `no TLS to ${settings.host}: the password and the data cross the network in clear text`, FIX);
 }

@@ -19,6 +19,8 @@ import { TEST_TARGET, withAdmin } from '../../support/runtime-fixtures.js';
 export const SHIPPED_ROLE_SQL_PATH = fileURLToPath(new URL('../../../lambdas/core/sql/monitoring-role.sql', import.meta.url));
 export const MONITOR_ROLE = DEFAULT_MONITOR_ROLE;
 const LAMBDA_TIMEOUT_MS = 60_000;
+/** The key of the last stdout line of handler-once.ts. */
+export const HANDLER_ONCE_OUTCOME = 'handlerOnceOutcome';
 
 export function shippedRoleSql(): string {
   return readFileSync(SHIPPED_ROLE_SQL_PATH, 'utf8');
