@@ -1,8 +1,9 @@
 /**
  * Missing database prerequisites: pg_stat_statements not installed in the database, its
  * library not preloaded, both; a monitoring role without pg_monitor. The collectors that
- * need the missing piece each fail once per run with the fix in their message; every
- * other collector publishes. Through the Lambda handler to the fake CloudWatch.
+ * need the missing piece each fail once per run with the fix in their message (never a
+ * silent 0: without pg_monitor, other roles' statements have no query id, so a cross-tenant
+ * statement of the application would go unseen); every other collector publishes. Through the Lambda handler to the fake CloudWatch.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { allCollectors } from '../../lambdas/collector/collectors/index.js';
 import { FailureReason } from '../../lambdas/collector/runtime/collector-failure.js';
 import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
 import { createDemoDatabase } from '../../lambdas/local/demo/create.js';
+import { crossTenantQuery } from '../../lambdas/local/demo/workload.js';
 import { type PostgresServer, startPostgres } from '../../lambdas/local/embedded-postgres.js';
 import { startFakeCloudWatch, type FakeCloudWatch } from '../support/fake-cloudwatch.js';
 import { EVERY_RUN_METRICS, missingEveryRunMetrics, perCollectorErrors } from '../support/fault-expectations.js';
@@ -28,10 +30,11 @@ const Message = {
 } as const;
 
 /** Two runs (the first records the counter baselines); the second is the one assessed. */
-async function secondRun(cloudwatch: FakeCloudWatch, databaseUrl: string, stateUrl: string): Promise<Invocation> {
+async function secondRun(cloudwatch: FakeCloudWatch, databaseUrl: string, stateUrl: string, between?: () => Promise<void>): Promise<Invocation> {
   const lambda = collectorLambda({ cloudwatch, env: { [CollectorEnvVar.DatabaseUrl]: databaseUrl, [CollectorEnvVar.StateDatabaseUrl]: stateUrl } });
   try {
     await lambda.invoke();
+    await between?.();
     return await lambda.invoke();
   } finally {
     lambda.close();
@@ -100,5 +103,23 @@ describe.each(testedMajors())('missing prerequisites on PostgreSQL %i', (major) 
     // Assess
     expect(NEEDS_PG_STAT_STATEMENTS).toEqual(['statements', 'cross-tenant-queries']);
     expectOnly(run, Object.fromEntries(NEEDS_PG_STAT_STATEMENTS.map((n) => [n, message])));
+  });
+
+  it('a role without pg_monitor: the collectors that would see only its own sessions and statements say so; the rest publish', async () => {
+    // Prepare
+    const asMonitor = new URL(url.complete!);
+    asMonitor.username = MONITOR_ROLE;
+    asMonitor.password = MONITOR_PASSWORD;
+    // Act
+    // The application runs a cross-tenant statement between the runs: a blind monitor would report 0.
+    const run = await secondRun(cloudwatch, asMonitor.toString(), stateUrl, () => crossTenantQuery(url.complete!).then(() => undefined));
+    // Assess
+    const grant = 'GRANT pg_monitor TO <the role tenantwatch connects as>; (pg_read_all_stats is enough)';
+    expectOnly(run, {
+      activity: `the monitoring role cannot see other roles' sessions in pg_stat_activity: ${grant}`,
+      statements: `the monitoring role cannot see other roles' statements in pg_stat_statements: ${grant}`,
+      'cross-tenant-queries': `the monitoring role cannot see other roles' statements in pg_stat_statements: ${grant}`,
+    });
+    expect(receivedValue(run.received, 'CrossTenantQueries')).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@
 import { CrossTenantQueries } from '../../../core/catalog/index.js';
 import { datum } from '../../../core/metrics/datum.js';
 import { collector, type CollectorContext, type CollectorResult, type Deltas, DeltaSkipReason, type VersionedSql, sqlFor } from '../../collector.js';
+import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { TENANT_INDEX_COLUMN } from '../../sources/compile.js';
 import { counterEpoch } from '../../state/epoch.js';
 import { tableLogLines } from '../../tenants/log-table.js';
@@ -33,6 +34,7 @@ export const STATEMENT_KEYS_SQL: readonly VersionedSql[] = [{
   minVersion: 140000,
   text: `SELECT pg_postmaster_start_time() AS server_started_at,
        (SELECT stats_reset FROM pg_stat_statements_info) AS stats_reset,
+       ${SEES_ALL_STATS_SQL} AS sees_all_statements,
        coalesce(array_agg(${ENTRY_KEY}), '{}') AS keys,
        coalesce(array_agg(s.calls), '{}') AS calls
 FROM pg_stat_statements(false) s
@@ -50,6 +52,7 @@ WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL AND ${ENTRY_KEY} = ANY
 interface KeysRow extends Record<string, unknown> {
   server_started_at: Date;
   stats_reset: Date | null;
+  sees_all_statements: boolean;
   keys: string[];
   calls: string[];
 }
@@ -71,6 +74,8 @@ export function newEntries(deltas: Deltas, keys: readonly string[]): string[] | 
 async function collectCrossTenant(ctx: CollectorContext): Promise<CollectorResult> {
   const [sample] = await ctx.db.query<KeysRow>(sqlFor(STATEMENT_KEYS_SQL, ctx.serverVersion, CROSS_TENANT_COLLECTOR));
   if (!sample) throw new Error('pg_stat_statements sample returned no row');
+  // Other roles' statements come without queryid otherwise: the P0 alarm would see 0, always.
+  requireAllStats(sample.sees_all_statements, 'statements in pg_stat_statements');
   const counters: Record<string, { calls: number }> = {};
   sample.keys.forEach((key, i) => (counters[key] = { calls: Number(sample.calls[i]) }));
   const deltas = await ctx.counters.deltas(counters, counterEpoch({ serverStartedAt: sample.server_started_at, statsResetAt: sample.stats_reset }));
