@@ -34,7 +34,7 @@ export interface RunCollectionOptions {
   /** Epoch ms by which the run must have published (the Lambda's end minus a margin). */
   readonly deadline?: number;
   readonly clock?: () => number;
-  readonly discover?: (db: QueryRunner, discovery: TenantDiscovery) => Promise<readonly Tenant[]>;
+  readonly discover?: (db: QueryRunner, discovery: TenantDiscovery, log?: Logger) => Promise<readonly Tenant[]>;
 }
 
 
@@ -148,7 +148,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     target, settings, serverVersion: first?.serverVersion ?? 0, now: startedAt, log, connection, stats,
     collectUntil: deadlines.collectUntil,
     store: state.get,
-    tenants: onceSucceeded((db) => discover(db, settings.tenants)),
+    tenants: onceSucceeded((db) => discover(db, settings.tenants, log)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
     clock,
   };
