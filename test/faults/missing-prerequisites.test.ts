@@ -7,9 +7,12 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CollectorContext } from '../../lambdas/collector/collector.js';
+import { replication } from '../../lambdas/collector/collectors/database/replication.js';
 import { allCollectors } from '../../lambdas/collector/collectors/index.js';
-import { FailureReason } from '../../lambdas/collector/runtime/collector-failure.js';
+import { FailureReason, MissingRequirementError } from '../../lambdas/collector/runtime/collector-failure.js';
 import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
+import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
 import { createDemoDatabase } from '../../lambdas/local/demo/create.js';
 import { crossTenantQuery } from '../../lambdas/local/demo/workload.js';
 import { type PostgresServer, startPostgres } from '../../lambdas/local/embedded-postgres.js';
@@ -121,5 +124,23 @@ describe.each(testedMajors())('missing prerequisites on PostgreSQL %i', (major) 
       'cross-tenant-queries': `the monitoring role cannot see other roles' statements in pg_stat_statements: ${grant}`,
     });
     expect(receivedValue(run.received, 'CrossTenantQueries')).toBeUndefined();
+  });
+});
+
+describe('replication lag without pg_monitor (no standby in the embedded tests, so the row is given)', () => {
+  const row = { in_recovery: false, replayed_all_received: null, replay_age_seconds: null, max_standby_replay_lag_seconds: null };
+  const run = (extra: Record<string, unknown>) => replication.collect({
+    target: 'demo', serverVersion: 180000, now: new Date(), log: createMemoryLogger(), signal: new AbortController().signal,
+    db: { query: async () => [{ ...row, ...extra }] as never[] },
+  } as unknown as CollectorContext);
+
+  it('refuses to publish 0 for standbys whose lag it cannot see', async () => {
+    await expect(run({ standbys: '2', sees_all_standbys: false })).rejects.toThrow(new MissingRequirementError(
+      "the monitoring role cannot see other roles' standbys in pg_stat_replication: GRANT pg_monitor TO <the role tenantwatch connects as>; (pg_read_all_stats is enough)",
+    ));
+  });
+
+  it('still publishes 0 without standbys, where there is nothing to hide', async () => {
+    expect((await run({ standbys: '0', sees_all_standbys: false })).datums.map((d) => d.value)).toEqual([0]);
   });
 });

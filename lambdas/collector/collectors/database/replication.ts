@@ -14,6 +14,7 @@
 import { Layer, ReplicationLagSeconds } from '../../../core/catalog/index.js';
 import { datum } from '../../../core/metrics/datum.js';
 import { toNumber, toNumberOrNull } from '../shared/pg-values.js';
+import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { rowCollector } from '../shared/row-collector.js';
 
 export const REPLICATION_TIMEOUT_MS = 2_000;
@@ -25,7 +26,8 @@ export const replicationSql = [{
        CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() END AS replayed_all_received,
        CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END AS replay_age_seconds,
        (SELECT count(*) FROM pg_stat_replication) AS standbys,
-       (SELECT extract(epoch FROM max(replay_lag)) FROM pg_stat_replication) AS max_standby_replay_lag_seconds`,
+       (SELECT extract(epoch FROM max(replay_lag)) FROM pg_stat_replication) AS max_standby_replay_lag_seconds,
+       ${SEES_ALL_STATS_SQL} AS sees_all_standbys`,
 }] as const;
 
 export interface ReplicationRow {
@@ -35,6 +37,8 @@ export interface ReplicationRow {
   readonly replay_age_seconds: string | number | null;
   readonly standbys: string | number;
   readonly max_standby_replay_lag_seconds: string | number | null;
+  /** Without pg_read_all_stats, pg_stat_replication lists the standbys but hides their lag. */
+  readonly sees_all_standbys?: boolean;
 }
 
 export type ReplicationLag = { readonly seconds: number } | { readonly unknown: string };
@@ -57,6 +61,8 @@ export const replication = rowCollector<ReplicationRow & Record<string, unknown>
   timeoutMs: REPLICATION_TIMEOUT_MS,
   sql: replicationSql,
   publish: (row, ctx) => {
+    // A hidden replay_lag reads as NULL, which would publish 0 for a standby far behind.
+    if (!row.in_recovery && toNumber(row.standbys, 'standbys') > 0) requireAllStats(row.sees_all_standbys, 'standbys in pg_stat_replication');
     const lag = replicationLag(row);
     if ('unknown' in lag) {
       ctx.log.info('replication_lag_unknown', { reason: lag.unknown });
