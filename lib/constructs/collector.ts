@@ -10,7 +10,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { publishableNamespaces } from '../../lambdas/core/catalog/index.js';
@@ -38,6 +38,16 @@ const MAX_EVENT_AGE = Duration.seconds(60);
 const EXTERNAL_MODULES = ['@aws-sdk/*', 'pg-native'];
 /** ESM output needs `require` for the CommonJS dependencies (pg) that esbuild inlines. */
 const ESM_REQUIRE_BANNER = "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);";
+/** The collector's esbuild options; the benchmark (test/bench) bundles with exactly these. */
+export const COLLECTOR_BUNDLING = {
+  minify: true,
+  sourceMap: false,
+  target: 'node24',
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  externalModules: EXTERNAL_MODULES,
+} as const satisfies BundlingOptions;
 
 export interface CollectorProps {
   readonly target: TargetConfig;
@@ -151,15 +161,7 @@ export class Collector extends Construct {
         ...(monitoringDatabase.sslMode === SslMode.VerifyFull ? {} : { [CollectorEnvVar.StateDatabaseSslMode]: monitoringDatabase.sslMode }),
         ...([target.sslMode, monitoringDatabase.sslMode].includes(SslMode.VerifyFull) ? { NODE_EXTRA_CA_CERTS: AMAZON_CA_BUNDLE } : {}),
       },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: EXTERNAL_MODULES,
-      },
+      bundling: COLLECTOR_BUNDLING,
     });
 
     this.schedule = new events.Rule(this, 'Schedule', {
