@@ -10,11 +10,12 @@
  * a view is planned as the tables under it: a source reading a view needs SELECT on the
  * view instead (the doctor's source checks report the missing grant).
  */
+import pg from 'pg';
 import type { QueryRunner, Tenant } from '../../collector/collector.js';
 import { compileSource } from '../../collector/sources/compile.js';
 import { tenantTableSql } from '../../collector/tenants/discovery.js';
 import type { CollectorSettings } from '../../core/config/collector-settings.js';
-import type { Source } from '../../core/config/sources.js';
+import { Placeholder, type Source } from '../../core/config/sources.js';
 import { messageOf } from './check.js';
 
 export interface RelationName {
@@ -67,11 +68,22 @@ export async function explainRelations(db: QueryRunner, text: string, params: re
   return planRelations(rows.map((r) => r['QUERY PLAN']));
 }
 
-async function sourceRelations(db: QueryRunner, source: Source, tenant: Tenant | undefined, chunkSize: number): Promise<SourceRelations> {
+/**
+ * The source's statement as it runs for one tenant: the tenant's schema put in as the
+ * engine does (a quoted identifier), the window placeholders bound by the engine. Planned
+ * as a plain statement, whatever wrapper the engine runs perTenant statements in.
+ */
+function statementFor(source: Source, tenant: Tenant | undefined): { text: string; params: readonly unknown[] } {
+  if (source.perTenant && !tenant) throw new Error('no tenant schema was discovered to plan this perTenant source for');
+  // A replacer function: `$&` and friends in a schema name stay literal.
+  const sql = source.perTenant ? source.sql.replaceAll(Placeholder.Tenant, () => pg.escapeIdentifier(tenant!.schema)) : source.sql;
   const end = new Date();
-  const window = { start: new Date(end.getTime() - PLAN_WINDOW_MS), end };
-  const [statement] = compileSource(source, window, tenant ? [tenant] : [], chunkSize);
-  if (!statement) throw new Error('no tenant schema was discovered to plan this perTenant source for');
+  const [statement] = compileSource({ ...source, sql, perTenant: false }, { start: new Date(end.getTime() - PLAN_WINDOW_MS), end }, [], 1);
+  return statement!;
+}
+
+async function sourceRelations(db: QueryRunner, source: Source, tenant: Tenant | undefined): Promise<SourceRelations> {
+  const statement = statementFor(source, tenant);
   const relations = await explainRelations(db, statement.text, statement.params);
   const inTenant = (r: RelationName) => source.perTenant && r.schema === tenant?.schema;
   return {
@@ -87,7 +99,7 @@ export async function configuredRelations(db: QueryRunner, settings: CollectorSe
   const unresolved: { source: string; reason: string }[] = [];
   for (const source of settings.sources) {
     try {
-      sources.push(await sourceRelations(db, source, tenants[0], settings.tenantChunkSize));
+      sources.push(await sourceRelations(db, source, tenants[0]));
     } catch (error) {
       unresolved.push({ source: source.name, reason: messageOf(error) });
     }
