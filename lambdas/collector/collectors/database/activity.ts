@@ -17,6 +17,7 @@ import { type Datum, datum } from '../../../core/metrics/datum.js';
 import { toNumber } from '../shared/pg-values.js';
 import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { rowCollector } from '../shared/row-collector.js';
+import { dimensionValue } from '../../tenants/dimension-value.js';
 
 export const ACTIVITY_TIMEOUT_MS = 2_000;
 /** application_name values published as their own dimension; the rest add up to OTHER_APPLICATIONS. */
@@ -110,7 +111,8 @@ export function activityDatums(target: string, row: ActivityRow): Datum[] {
   const datums = [
     datum(Connections, dims, total),
     ...[...states].map((state) => datum(Connections, { ...dims, State: state }, byState[state] ?? 0)),
-    ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: name }, n)),
+    // Any client sets its application_name: a blank one would be dropped by CloudWatch's rules.
+    ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: dimensionValue(name) }, n)),
     datum(IdleInTransaction, dims, (byState[ConnectionState.IdleInTransaction] ?? 0) + (byState[ConnectionState.IdleInTransactionAborted] ?? 0)),
     datum(LongestTransactionSeconds, dims, toNumber(row.longest_transaction_seconds, 'longest_transaction_seconds')),
     datum(BlockedSessions, dims, toNumber(row.blocked, 'blocked')),
