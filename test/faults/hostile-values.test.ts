@@ -188,10 +188,10 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
     expect(run.result.publish.datumsLost).toBe(0);
   });
 
-  it('a blank application_name: published as "(blank)", not dropped', async () => {
+  it('blank application_names: published together as "(blank)", not dropped', async () => {
     // Prepare
-    const blank = new pg.Client({ connectionString: bed.prodUrl, application_name: '   ' });
-    await blank.connect();
+    const blanks = ['   ', ' '].map((name) => new pg.Client({ connectionString: bed.prodUrl, application_name: name }));
+    await Promise.all(blanks.map((c) => c.connect()));
     const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [activity] });
     // Act
     let run: Invocation;
@@ -199,10 +199,10 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
       run = await lambda.invoke();
     } finally {
       lambda.close();
-      await blank.end();
+      await Promise.all(blanks.map((c) => c.end()));
     }
     // Assess
-    expect(receivedValue(run.received, 'ConnectionsByApplication', { Database, ApplicationName: BLANK_DIMENSION_VALUE })).toBe(1);
+    expect(receivedValue(run.received, 'ConnectionsByApplication', { Database, ApplicationName: BLANK_DIMENSION_VALUE })).toBe(2);
     expect(receivedValue(run.received, 'InvalidValuesDropped')).toBe(0);
   });
 });

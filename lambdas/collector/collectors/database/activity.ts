@@ -84,7 +84,9 @@ export interface ActivityRow {
 export function capApplications(byApplication: ActivityRow['by_application'], max = MAX_APPLICATION_NAMES): [string, number][] {
   const merged = new Map<string, number>();
   for (const [name, n] of byApplication) {
-    const key = name ?? UNNAMED_APPLICATION;
+    // Any client sets its application_name: sanitised before merging, so names that map to
+    // one dimension value (all blank ones) become one datum, not several with equal dimensions.
+    const key = name === null ? UNNAMED_APPLICATION : dimensionValue(name);
     merged.set(key, (merged.get(key) ?? 0) + n);
   }
   const sorted = [...merged].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -111,8 +113,7 @@ export function activityDatums(target: string, row: ActivityRow): Datum[] {
   const datums = [
     datum(Connections, dims, total),
     ...[...states].map((state) => datum(Connections, { ...dims, State: state }, byState[state] ?? 0)),
-    // Any client sets its application_name: a blank one would be dropped by CloudWatch's rules.
-    ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: dimensionValue(name) }, n)),
+    ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: name }, n)),
     datum(IdleInTransaction, dims, (byState[ConnectionState.IdleInTransaction] ?? 0) + (byState[ConnectionState.IdleInTransactionAborted] ?? 0)),
     datum(LongestTransactionSeconds, dims, toNumber(row.longest_transaction_seconds, 'longest_transaction_seconds')),
     datum(BlockedSessions, dims, toNumber(row.blocked, 'blocked')),
