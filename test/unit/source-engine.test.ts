@@ -1,7 +1,7 @@
 /** The SQL-source engine's pure parts: compiling statements, reading cells, rows to datums. */
 import { describe, expect, it } from 'vitest';
 import type { Tenant } from '../../lambdas/collector/collector.js';
-import { TENANT_INDEX_COLUMN, compileSource } from '../../lambdas/collector/sources/compile.js';
+import { PER_TENANT_SQL, compileSource } from '../../lambdas/collector/sources/compile.js';
 import { SourceColumnError, sourceDatums, type SourceRow } from '../../lambdas/collector/sources/to-datums.js';
 import { cellValue, cellValues } from '../../lambdas/collector/sources/values.js';
 import { sourceSchema, type Source, type SourceInput } from '../../lambdas/core/config/sources.js';
@@ -42,19 +42,21 @@ describe('compileSource', () => {
     expect(() => compileSource(s, { end }, [], 100)).toThrow('source "logins": {{window_start}} has no value yet (no previous run)');
   });
 
-  it('runs a perTenant source as UNION ALL chunks with each schema quoted and its position as a literal', () => {
+  it('runs a perTenant source as one statement per chunk of tenants: schemas and SQL as parameters, window as literals', () => {
     // Prepare
-    const s = source({ name: 'sessions', perTenant: true, sql: 'SELECT count(*) AS n FROM {{tenant}}.sessions WHERE at < {{window_end}}', metrics: [{ column: 'n', metric: 'ActiveSessions' }] });
+    const s = source({ name: 'sessions', perTenant: true, sql: 'SELECT count(*) AS n FROM {{tenant}}.sessions WHERE at >= {{window_start}} AND at < {{window_end}};', metrics: [{ column: 'n', metric: 'ActiveSessions' }] });
     // Act
-    const statements = compileSource(s, { end }, tenants, 2);
+    const statements = compileSource(s, { start, end }, tenants, 2);
     // Assess
     expect(statements.map((st) => st.tenants)).toEqual([tenants.slice(0, 2), tenants.slice(2)]);
-    expect(statements[0]!.text).toBe(
-      `SELECT 0 AS ${TENANT_INDEX_COLUMN}, s.* FROM (SELECT count(*) AS n FROM "tenant_a".sessions WHERE at < $1::timestamptz) AS s\n`
-      + 'UNION ALL\n'
-      + `SELECT 1 AS ${TENANT_INDEX_COLUMN}, s.* FROM (SELECT count(*) AS n FROM "tenant_""b""; --".sessions WHERE at < $1::timestamptz) AS s`,
+    expect(statements.every((st) => st.text === PER_TENANT_SQL)).toBe(true);
+    expect(statements.map((st) => st.params[0])).toEqual([['tenant_a', 'tenant_"b"; --'], ['tenant_c']]);
+    expect(statements[0]!.params[1]).toBe(
+      "SELECT coalesce(json_agg(s), '[]') AS j FROM (SELECT count(*) AS n FROM {{tenant}}.sessions "
+      + "WHERE at >= '2026-01-01T10:00:00.000Z'::timestamptz AND at < '2026-01-01T10:01:00.000Z'::timestamptz) AS s",
     );
-    expect(statements[1]!.params).toEqual([end.toISOString()]);
+    // No tenant name is ever in a statement's text.
+    expect(PER_TENANT_SQL).not.toContain('tenant_a');
   });
 });
 

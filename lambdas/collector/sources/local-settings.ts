@@ -13,8 +13,8 @@ import { sqlFor } from '../collector.js';
  *   superuser-only, or granted with GRANT SET ON PARAMETER from PostgreSQL 15): otherwise
  *   every tenant a perTenant source reads would look active to the tenant-activity
  *   collector. Where it is not allowed, nothing is changed and `excluded` is false;
- * - no JIT: a UNION ALL over thousands of tenants can pass jit_above_cost, and compiling
- *   thousands of tiny scans costs far more than running them.
+ * - no JIT: one tenant's query over a large table can pass jit_above_cost, and compiling
+ *   it again for each of thousands of tenants costs far more than running it.
  */
 export const TENANT_SCAN_SETTINGS_SQL: readonly VersionedSql[] = [
   {

@@ -7,7 +7,7 @@
 import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
 import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
-import { compileSource, TENANT_INDEX_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
+import { compileSource, TENANT_INDEX_COLUMN, TENANT_ROW_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
 import { localSettings } from './local-settings.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
 import { trackedWindow, windowEnd } from './window.js';
@@ -45,8 +45,7 @@ async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, te
         rows.push({ row });
         continue;
       }
-      const { [TENANT_INDEX_COLUMN]: index, ...rest } = row;
-      rows.push({ row: rest, tenant: statement.tenants[Number(index)] });
+      rows.push({ row: row[TENANT_ROW_COLUMN] as Record<string, unknown>, tenant: statement.tenants[Number(row[TENANT_INDEX_COLUMN])] });
     }
   }
   return sourceDatums(source, rows, { target: ctx.target, topTenants: ctx.settings.topTenants });

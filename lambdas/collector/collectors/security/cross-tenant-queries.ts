@@ -4,14 +4,13 @@
  * is compared with the previous run's through the state store; the query text is read
  * only for the new entries. The application's own isolation-violation events are a
  * separate metric (TenantIsolationViolations, an SQL source); the P0 alarm sums both.
- * tenantwatch's own perTenant statements (same role, marked by their tenant column) are
- * not counted.
+ * tenantwatch's own perTenant statements pass tenant schemas as parameters, never in
+ * their text, so they are never counted.
  */
 import { CrossTenantQueries } from '../../../core/catalog/index.js';
 import { datum } from '../../../core/metrics/datum.js';
 import { collector, type CollectorContext, type CollectorResult, type Deltas, DeltaSkipReason, type VersionedSql, sqlFor } from '../../collector.js';
 import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
-import { TENANT_INDEX_COLUMN } from '../../sources/compile.js';
 import { counterEpoch } from '../../state/epoch.js';
 import { tableLogLines } from '../../tenants/log-table.js';
 import { referencedTenantSchemas } from '../../tenants/schema-references.js';
@@ -43,8 +42,7 @@ WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL`,
 
 export const STATEMENT_TEXTS_SQL: readonly VersionedSql[] = [{
   minVersion: 140000,
-  text: `SELECT s.queryid::text AS queryid, s.calls, s.query,
-       s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS own
+  text: `SELECT s.queryid::text AS queryid, s.calls, s.query
 FROM pg_stat_statements(true) s
 WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL AND ${ENTRY_KEY} = ANY($1::text[])`,
 }];
@@ -61,7 +59,6 @@ interface TextRow extends Record<string, unknown> {
   queryid: string;
   calls: string;
   query: string | null;
-  own: boolean;
 }
 
 /** The entries created since the previous sample, or undefined when that cannot be known. */
@@ -87,7 +84,7 @@ async function collectCrossTenant(ctx: CollectorContext): Promise<CollectorResul
     ? await ctx.db.query<TextRow>(sqlFor(STATEMENT_TEXTS_SQL, ctx.serverVersion, CROSS_TENANT_COLLECTOR), [candidates])
     : [];
   const flagged = texts.flatMap((t) => {
-    if (t.query === null || (t.own && t.query.includes(TENANT_INDEX_COLUMN))) return [];
+    if (t.query === null) return [];
     const schemas = referencedTenantSchemas(t.query, tenantSchemas);
     return schemas.length >= 2 ? [{ ...t, query: t.query, schemas }] : [];
   });
