@@ -22,8 +22,7 @@ import { datum } from '../../lambdas/core/metrics/datum.js';
 import { waitUntil } from '../../lambdas/local/demo/workload.js';
 import { type FaultBed, startFaultBed } from '../support/fault-bed.js';
 import { RUN_HEALTH_METRICS, missingEveryRunMetrics, perCollectorErrors } from '../support/fault-expectations.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-tcp-proxy.js';
-import { type Invocation, collectorLambda, eventsOf, receivedMetricNames, receivedValue } from '../support/fault-lambda.js';
+import { type Invocation, collectorLambda, eventsOf, invokeOnce, receivedMetricNames, receivedValue } from '../support/fault-lambda.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { withAdmin } from '../support/runtime-fixtures.js';
 
@@ -45,35 +44,25 @@ function health(run: Invocation) {
 
 describe.each(testedMajors())('the monitored database unreachable or lost on PostgreSQL %i', (major) => {
   let bed: FaultBed;
-  let proxy: FaultProxy;
 
   beforeAll(async () => {
     bed = await startFaultBed({ major });
-    proxy = await startFaultProxy(bed.server.port);
   });
   afterAll(async () => {
-    await proxy?.stop();
     await bed?.stop();
   });
 
   const throughProxy = (collectors?: readonly Collector[], settings = {}) => collectorLambda({
     cloudwatch: bed.cloudwatch,
-    env: { ...bed.env, [CollectorEnvVar.DatabaseUrl]: proxy.via(bed.prodUrl) },
+    env: { ...bed.env, [CollectorEnvVar.DatabaseUrl]: bed.proxy.via(bed.prodUrl) },
     settings, ...(collectors ? { collectors } : {}),
   });
 
   /** A run of every collector: the counter baselines the next run's deltas start from (state is shared). */
-  async function baseline(): Promise<Invocation> {
-    const lambda = throughProxy();
-    try {
-      return await lambda.invoke();
-    } finally {
-      lambda.close();
-    }
-  }
+  const baseline = () => invokeOnce({ cloudwatch: bed.cloudwatch, env: { ...bed.env, [CollectorEnvVar.DatabaseUrl]: bed.proxy.via(bed.prodUrl) } });
 
   it.each([
-    ['nothing listens (connection refused)', async () => proxy.refuse(), async () => proxy.accept(), 'ECONNREFUSED'],
+    ['nothing listens (connection refused)', async () => bed.proxy.refuse(), async () => bed.proxy.accept(), 'ECONNREFUSED'],
     ['the server refuses connections to the database', async () => {
       await withAdmin(bed.server.url(), (c) => c.query('ALTER DATABASE production ALLOW_CONNECTIONS false'));
     }, async () => {
@@ -145,8 +134,8 @@ describe.each(testedMajors())('the monitored database unreachable or lost on Pos
     const cutter = collector({
       name: 'cutter', layer: 'database', timeoutMs: 5_000,
       async collect(ctx) {
-        await proxy.refuse();
-        proxy.cut();
+        await bed.proxy.refuse();
+        bed.proxy.cut();
         await ctx.db.query('SELECT 1');
         return { datums: [] };
       },
@@ -158,7 +147,7 @@ describe.each(testedMajors())('the monitored database unreachable or lost on Pos
     try {
       run = await lambda.invoke();
     } finally {
-      await proxy.accept();
+      await bed.proxy.accept();
     }
     const recovered = await baseline();
     // Assess

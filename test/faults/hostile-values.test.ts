@@ -29,7 +29,7 @@ import {
 import type { SourceInput } from '../../lambdas/core/config/sources.js';
 import { datum, distribution } from '../../lambdas/core/metrics/datum.js';
 import { type FaultBed, startFaultBed } from '../support/fault-bed.js';
-import { type Invocation, collectorLambda, eventsOf, receivedDatums, receivedValue } from '../support/fault-lambda.js';
+import { type Invocation, eventsOf, invokeOnce, receivedDatums, receivedValue } from '../support/fault-lambda.js';
 import { perCollectorErrors } from '../support/fault-expectations.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { TEST_TARGET, withAdmin } from '../support/runtime-fixtures.js';
@@ -107,21 +107,16 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
 
   it('bad source values: reported once per source, never sent; valid rows and values still published', async () => {
     // Prepare
-    const lambda = collectorLambda({
+    const options = {
       cloudwatch: bed.cloudwatch, env: bed.env,
       collectors: [...tenantsCollectors, ...securityCollectors, ...apiCollectors],
       settings: {
         sources: [...BAD_SOURCES.map(([s]) => s), ...GOOD_SOURCES],
         tenants: { table: { table: 'app.tenants', schemaColumn: 'schema_name', nameColumn: 'display_name' } },
       },
-    });
+    };
     // Act
-    let run: Invocation;
-    try {
-      run = await lambda.invoke();
-    } finally {
-      lambda.close();
-    }
+    const run = await invokeOnce(options);
     // Assess: what each source said, by collector.
     expect(run.result.errors).toEqual([
       { collector: TENANT_SOURCES_COLLECTOR, reason: 'partial', message: 'sources/mixed-rows: source "mixed-rows": column "n" (ActiveUsers): 1 invalid value(s) dropped (not-a-number: NaN)' },
@@ -164,14 +159,8 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
         ],
       }),
     });
-    const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [hostile] });
     // Act
-    let run: Invocation;
-    try {
-      run = await lambda.invoke();
-    } finally {
-      lambda.close();
-    }
+    const run = await invokeOnce({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [hostile] });
     // Assess
     expect(receivedValue(run.received, 'InvalidValuesDropped')).toBe(6);
     expect(eventsOf(run.records, 'invalid_values_dropped').map((r) => [r.metric, r.reason, r.values])).toEqual([
@@ -192,13 +181,11 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
     // Prepare
     const blanks = ['   ', ' '].map((name) => new pg.Client({ connectionString: bed.prodUrl, application_name: name }));
     await Promise.all(blanks.map((c) => c.connect()));
-    const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [activity] });
     // Act
     let run: Invocation;
     try {
-      run = await lambda.invoke();
+      run = await invokeOnce({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [activity] });
     } finally {
-      lambda.close();
       await Promise.all(blanks.map((c) => c.end()));
     }
     // Assess

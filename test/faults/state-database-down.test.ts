@@ -12,8 +12,7 @@ import { allCollectors } from '../../lambdas/collector/collectors/index.js';
 import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
 import { type FaultBed, startFaultBed } from '../support/fault-bed.js';
 import { RUN_HEALTH_METRICS, missingEveryRunMetrics } from '../support/fault-expectations.js';
-import { type Invocation, collectorLambda, eventsOf, receivedMetricNames, receivedValue } from '../support/fault-lambda.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-tcp-proxy.js';
+import { type Invocation, eventsOf, invokeOnce, receivedMetricNames, receivedValue } from '../support/fault-lambda.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { withAdmin } from '../support/runtime-fixtures.js';
 
@@ -26,25 +25,15 @@ const GAUGES = [
 
 describe.each(testedMajors())('the state database unavailable on PostgreSQL %i', (major) => {
   let bed: FaultBed;
-  let proxy: FaultProxy;
 
   beforeAll(async () => {
     bed = await startFaultBed({ major });
-    proxy = await startFaultProxy(bed.server.port);
   });
   afterAll(async () => {
-    await proxy?.stop();
     await bed?.stop();
   });
 
-  async function invokeOnce(stateUrl: string): Promise<Invocation> {
-    const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: { ...bed.env, [CollectorEnvVar.StateDatabaseUrl]: stateUrl } });
-    try {
-      return await lambda.invoke();
-    } finally {
-      lambda.close();
-    }
-  }
+  const runWithState = (stateUrl: string) => invokeOnce({ cloudwatch: bed.cloudwatch, env: { ...bed.env, [CollectorEnvVar.StateDatabaseUrl]: stateUrl } });
 
   const badPassword = () => {
     const u = new URL(bed.stateUrl);
@@ -54,26 +43,26 @@ describe.each(testedMajors())('the state database unavailable on PostgreSQL %i',
 
   type Outage = readonly [what: string, down: () => Promise<void> | void, up: () => Promise<void> | void, url: () => string];
   const outages: readonly Outage[] = [
-    ['refused', () => proxy.refuse(), () => proxy.accept(), () => proxy.via(bed.stateUrl)],
-    ['blackholed', () => proxy.blackhole(), () => proxy.forward(), () => proxy.via(bed.stateUrl)],
+    ['refused', () => bed.proxy.refuse(), () => bed.proxy.accept(), () => bed.proxy.via(bed.stateUrl)],
+    ['blackholed', () => bed.proxy.blackhole(), () => bed.proxy.forward(), () => bed.proxy.via(bed.stateUrl)],
     ['refusing the login', () => undefined, () => undefined, badPassword],
   ];
 
   it.each(outages)('%s: gauges published, every delta skipped and counted, nothing computed from a delta sent', async (_what, down, up, unavailableUrl) => {
     // Prepare: two healthy runs settle the set of statements; then a fresh baseline.
-    await invokeOnce(bed.stateUrl);
-    await invokeOnce(bed.stateUrl);
+    await runWithState(bed.stateUrl);
+    await runWithState(bed.stateUrl);
     await withAdmin(bed.stateUrl, (c) => c.query('DELETE FROM monitoring.counter_samples'));
-    const baseline = await invokeOnce(bed.stateUrl);
+    const baseline = await runWithState(bed.stateUrl);
     await down();
     // Act
     let unavailable: Invocation;
     try {
-      unavailable = await invokeOnce(unavailableUrl());
+      unavailable = await runWithState(unavailableUrl());
     } finally {
       await up();
     }
-    const back = await invokeOnce(bed.stateUrl);
+    const back = await runWithState(bed.stateUrl);
     // Assess
     expect(receivedMetricNames(baseline.received)).toEqual(GAUGES);
     expect(receivedMetricNames(unavailable.received)).toEqual(GAUGES);

@@ -15,7 +15,7 @@ import { datum } from '../../lambdas/core/metrics/datum.js';
 import { DEFAULT_POSTGRES_MAJOR } from '../../lambdas/local/embedded-postgres.js';
 import { type FaultBed, startFaultBed } from '../support/fault-bed.js';
 import { missingEveryRunMetrics, perCollectorErrors } from '../support/fault-expectations.js';
-import { collectorLambda, eventsOf, receivedValue } from '../support/fault-lambda.js';
+import { eventsOf, invokeOnce, receivedValue } from '../support/fault-lambda.js';
 
 /** Collectors may start for this long: the rest of the Lambda's time is margin and publish reserve. */
 const COLLECT_WINDOW_MS = 1_500;
@@ -44,10 +44,11 @@ describe('the Lambda nearly out of time', () => {
     // Prepare: activity first, then the sleeper, then everything else.
     const activity = allCollectors.find((c) => c.name === 'activity')!;
     const rest: Collector[] = allCollectors.filter((c) => c !== activity);
-    const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: bed.env, collectors: [activity, sleeper, ...rest] });
     // Act
-    const run = await lambda.invoke({ remainingMs: COLLECT_WINDOW_MS + PUBLISH_RESERVE_MS + LAMBDA_SAFETY_MARGIN_MS });
-    lambda.close();
+    const run = await invokeOnce(
+      { cloudwatch: bed.cloudwatch, env: bed.env, collectors: [activity, sleeper, ...rest] },
+      { remainingMs: COLLECT_WINDOW_MS + PUBLISH_RESERVE_MS + LAMBDA_SAFETY_MARGIN_MS },
+    );
     // Assess
     const status = Object.fromEntries(run.result.collectors.map((c) => [c.name, c.failure?.reason ?? c.status]));
     expect(status).toEqual({
@@ -65,11 +66,8 @@ describe('the Lambda nearly out of time', () => {
   });
 
   it('less time left than the publish reserve: no collector starts at all, the heartbeat still goes out', async () => {
-    // Prepare
-    const lambda = collectorLambda({ cloudwatch: bed.cloudwatch, env: bed.env });
     // Act
-    const run = await lambda.invoke({ remainingMs: LAMBDA_SAFETY_MARGIN_MS + PUBLISH_RESERVE_MS / 2 });
-    lambda.close();
+    const run = await invokeOnce({ cloudwatch: bed.cloudwatch, env: bed.env }, { remainingMs: LAMBDA_SAFETY_MARGIN_MS + PUBLISH_RESERVE_MS / 2 });
     // Assess
     expect(run.result.collectors.map((c) => [c.name, c.failure?.reason])).toEqual(allCollectors.map((c) => [c.name, FailureReason.RunBudgetExhausted]));
     expect(run.result.statements).toBe(1); // the connect's version query, nothing else

@@ -112,6 +112,16 @@ export function collectorLambda(options: CollectorLambdaOptions): CollectorLambd
   };
 }
 
+/** A fresh Lambda invoked once: for a run whose settings, collectors or connections differ from the others'. */
+export async function invokeOnce(options: CollectorLambdaOptions, invoke: { readonly remainingMs?: number } = {}): Promise<Invocation> {
+  const lambda = collectorLambda(options);
+  try {
+    return await lambda.invoke(invoke);
+  } finally {
+    lambda.close();
+  }
+}
+
 function sameDimensions(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
