@@ -5,6 +5,7 @@
  * real runtime, which gives each collector one READ ONLY transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../../lambdas/collector/collector.js';
 import { SECURITY_SOURCES_COLLECTOR, securityCollectors } from '../../lambdas/collector/collectors/security/index.js';
 import { TENANT_SOURCES_COLLECTOR, tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
 import { DEFAULT_SOURCES, type SourceInput } from '../../lambdas/core/config/sources.js';
@@ -34,13 +35,16 @@ describe.each(testedMajors())('broken SQL sources on PostgreSQL %i', (major) => 
   let run: ReturnType<typeof collectionRunner>;
   let prodUrl: string;
   let openSessions: number;
+  let collectors: Collector[];
+  let ssoTenants: number;
 
   beforeAll(async () => {
     const target = await startDemoTarget(major, 5);
     ({ server, prodUrl } = target);
     const { stateUrl, demo } = target;
     openSessions = demo.plan.tenants.reduce((n, t) => n + t.openSessions, 0);
-    const collectors = [...tenantsCollectors, ...securityCollectors].filter((c) => [TENANT_SOURCES_COLLECTOR, SECURITY_SOURCES_COLLECTOR].includes(c.name));
+    ssoTenants = demo.plan.tenants.filter((t) => t.flags.sso).length;
+    collectors = [...tenantsCollectors, ...securityCollectors].filter((c) => [TENANT_SOURCES_COLLECTOR, SECURITY_SOURCES_COLLECTOR].includes(c.name));
     run = collectionRunner(prodUrl, stateUrl, collectors, { sources });
     await run(); // baseline of the source window
   });
@@ -72,5 +76,22 @@ describe.each(testedMajors())('broken SQL sources on PostgreSQL %i', (major) => 
     for (const broken of ['SuspiciousEvents', 'AuditLogEvents', 'IdorRejections', 'TenantIsolationViolations', 'AuditLogGrowthBytes']) {
       expect(valueOf(datums, broken), broken).toBeUndefined();
     }
+  });
+
+  it('fails only the perTenant sources when tenant discovery fails; the shared-table sources still publish', async () => {
+    // Prepare
+    const stateUrl = await server.createDatabase('discovery_state');
+    const broken = collectionRunner(prodUrl, stateUrl, collectors, {
+      tenants: { table: { table: 'app.no_such_tenants' } },
+      sources: [defaults('active-sessions'), defaults('feature-flags')],
+    });
+    // Act
+    const { result, datums } = await broken();
+    // Assess
+    expect(result.errors.map((e) => [e.collector, e.message])).toEqual([
+      [TENANT_SOURCES_COLLECTOR, 'sources/active-sessions: source "active-sessions": tenant discovery failed: relation "app.no_such_tenants" does not exist'],
+    ]);
+    expect(valueOf(datums, 'ActiveSessions')).toBeUndefined();
+    expect(valueOf(datums, 'FeatureFlagUsage', { Database, Flag: 'sso' })).toBe(ssoTenants);
   });
 });

@@ -56,8 +56,18 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   const clock = options.clock ?? Date.now;
   const log = ctx.log.child({ collector: options.collector });
   const w = await sourceWindow(ctx, sources);
-  const tenants = sources.some((s) => s.perTenant) ? await ctx.tenants() : [];
   const settings = localSettings(ctx.serverVersion, options.collector);
+  // Without tenants only the perTenant sources fail; the shared-table ones still run.
+  let tenants: readonly Tenant[] = [];
+  let discoveryError: string | undefined;
+  if (sources.some((s) => s.perTenant)) {
+    try {
+      tenants = await ctx.tenants();
+    } catch (error) {
+      if (hasSqlState(error)) settings.lost();
+      discoveryError = `tenant discovery failed: ${messageOf(error)}`;
+    }
+  }
   const datums: Datum[] = [];
   const errors: SourceError[] = [];
   const waiting: string[] = [];
@@ -66,6 +76,10 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   for (const source of sources) {
     if (usesWindowStart(source) && !w.start) {
       waiting.push(source.name);
+      continue;
+    }
+    if (source.perTenant && discoveryError) {
+      errors.push({ name: errorName(source), message: `source "${source.name}": ${discoveryError}` });
       continue;
     }
     const left = options.deadline - SOURCES_FINISH_RESERVE_MS - clock();
