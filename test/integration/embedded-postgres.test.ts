@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import { DEFAULT_POSTGRES_MAJOR, startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { testedMajors } from '../support/pg-versions.js';
 
 describe.each(testedMajors())('embedded PostgreSQL %i', (major) => {
@@ -31,3 +33,29 @@ describe.each(testedMajors())('embedded PostgreSQL %i', (major) => {
     }
   });
 });
+
+describe('embedded PostgreSQL shutdown', () => {
+  it('stops cleanly when the server process already died (Ctrl-C in a terminal reaches it first)', async () => {
+    // Prepare
+    const server = await startPostgres({ major: DEFAULT_POSTGRES_MAJOR });
+    const pid = Number((await readFile(join(server.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    process.kill(pid, 'SIGINT');
+    await waitUntilGone(pid);
+    // Act
+    await server.stop();
+    // Assess: stop() returned (it used to wait forever) and removed the data directory
+    await expect(readFile(join(server.dataDir, 'PG_VERSION'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+async function waitUntilGone(pid: number): Promise<void> {
+  const POLL_MS = 50;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
