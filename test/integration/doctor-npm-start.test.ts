@@ -3,25 +3,13 @@
  * checklist (a failure is shown, the run goes on). The checks themselves:
  * test/integration/doctor.test.ts.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-
-function npmStart(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent', '--', ...args], { env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runNpmScript } from '../support/npm-script.js';
 
 describe('npm start and the doctor', () => {
   it('prints the doctor\'s checklist for the embedded demo before the collection, without its password', async () => {
     // Act
-    const run = await npmStart(['--once', '--tenants', '2']);
+    const run = await runNpmScript('start', ['--once', '--tenants', '2']);
     // Assess
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');

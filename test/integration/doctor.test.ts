@@ -6,7 +6,6 @@
  * sources (a missing table, a timeout); a state database that is production or cannot be
  * migrated; a refused password. No output ever holds a password.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { createDemoDatabase, createPgStatStatementsExtension } from '../../lambd
 import { runDoctorCli } from '../../lambdas/local/doctor/cli.js';
 import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { exampleWith } from '../cdk/support/config.js';
+import { runNpmScript } from '../support/npm-script.js';
 import { DEFAULT_POSTGRES_MAJOR, testedMajors } from '../support/pg-versions.js';
 import { withAdmin } from '../support/runtime-fixtures.js';
 import { MONITOR_ROLE, createMonitorRole, urlAs } from '../security/support/monitor-role.js';
@@ -250,15 +250,7 @@ describe('npm run doctor: library not preloaded, and the command itself', () => 
     const wrong = 'not-the-Password-42';
     const refused = urlAs(url, 'postgres', wrong);
     // Act
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('npm', ['run', 'doctor', '--silent'], { env: { ...process.env, DATABASE_URL: refused, FORCE_COLOR: '0' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await runNpmScript('doctor', [], { DATABASE_URL: refused });
     // Assess
     expect(result.code, result.stderr).toBe(1);
     const items = parseChecklist(result.stdout);
