@@ -60,6 +60,12 @@ const GOOD_SOURCES: readonly SourceInput[] = [
     name: 'flags', metrics: [{ column: 'n', metric: 'FeatureFlagUsage' }], dimensions: { Flag: 'flag' },
     sql: `SELECT flag, n FROM (VALUES ('zürich', 1), (repeat('f', 2000), 2), ('   ', 3), (NULL, 4), (E'tab\\there', 5), ('back\\slash', 6)) v(flag, n)`,
   },
+  // Per tenant, the rows travel as JSON inside query_to_xml's XML: markup, entities, quotes,
+  // backslashes and non-ASCII in the data must come back unchanged.
+  {
+    name: 'tenant-flags', perTenant: true, metrics: [{ column: 'n', metric: 'FeatureFlagUsage' }], dimensions: { Flag: 'flag' },
+    sql: `SELECT flag, 1 AS n FROM (VALUES ('<j>x</j>'), ('a&lt;b&amp;c'), (E'quote"back\\\\slash'), ('zürich ✓')) v(flag) WHERE (SELECT count(*) FROM {{tenant}}.employees) >= 0`,
+  },
   // Per tenant: the Tenant dimension is the tenant's display name, from the tenants table.
   { name: 'runs-in-progress', perTenant: true, sql: "SELECT count(*) AS n FROM {{tenant}}.payroll_runs WHERE status = 'in_progress'", metrics: [{ column: 'n', metric: 'PayrollRunsInProgress' }] },
 ];
@@ -134,9 +140,12 @@ describe.each(testedMajors())('hostile values on their way to CloudWatch, Postgr
     expect(receivedValue(run.received, 'ActiveUsers')).toBe(7);
     expect(receivedDatums(run.received, 'ApiRequestDuration').map((d) => [d.values, d.counts])).toEqual([[[1.5, 2.5], [1, 1]]]);
     // Dimension values from data, sanitised (NULL and blank both read "(blank)").
+    const tenants = bed.demo.plan.tenants.length;
     const flags = Object.fromEntries(run.received.filter((d) => d.metricName === 'FeatureFlagUsage').map((d) => [d.dimensions.Flag!, d.value]));
     expect(flags).toEqual({
       'z\\u{fc}rich': 1, [LONG_FLAG_VALUE]: 2, [BLANK_DIMENSION_VALUE]: 3 + 4, 'tab\\u{9}here': 5, 'back\\u{5c}slash': 6,
+      // One row per tenant each.
+      '<j>x</j>': tenants, 'a&lt;b&amp;c': tenants, 'quote"back\\u{5c}slash': tenants, 'z\\u{fc}rich \\u{2713}': tenants,
     });
     const inProgress = bed.demo.plan.tenants.find((t) => t.schema === hostileTenant)!.payrollRuns.inProgress;
     expect(receivedValue(run.received, 'PayrollRunsInProgress', { Database, Tenant: dimensionValue(HOSTILE_DISPLAY_NAME) })).toBe(inProgress);
