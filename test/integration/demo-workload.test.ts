@@ -4,6 +4,7 @@ import { createDemoDatabase, type DemoDatabase } from '../../lambdas/local/demo/
 import { DEMO_APP_ROLE, quoteIdent } from '../../lambdas/local/demo/schema.js';
 import {
   WORKLOAD_APPLICATION_NAME,
+  auditActivity,
   blockedSession,
   crossTenantQuery,
   deadlock,
@@ -167,6 +168,27 @@ describe.each(testedMajors())('demo workload on PostgreSQL %i', (major) => {
     await repeatStatement(url, text, 7, ['y']);
     // Assess
     expect((await calls()) - before).toBe(7);
+  });
+
+  it('writes exactly the audit-log entries asked for', async () => {
+    // Prepare
+    const count = async () => Number((await one<{ n: string }>('SELECT count(*) AS n FROM app.audit_log')).n);
+    const before = await count();
+    // Act
+    await auditActivity(url, { entries: 17 });
+    // Assess
+    expect((await count()) - before).toBe(17);
+  });
+
+  it('gives every variant of the cross-tenant query its own pg_stat_statements entry', async () => {
+    // Prepare
+    const entries = async () => Number((await one<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_stat_statements WHERE query LIKE 'SELECT count(*) AS shared_emails%'")).n);
+    const before = await entries();
+    // Act: same tenant pair, three shapes (on PostgreSQL 18 only the shape tells them apart)
+    for (const variant of [101, 102, 103]) await crossTenantQuery(url, { variant });
+    // Assess
+    expect((await entries()) - before).toBe(3);
   });
 
   it('runs the whole demo workload deterministically for a seed', async () => {

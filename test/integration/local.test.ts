@@ -54,6 +54,9 @@ describe('npm start', () => {
     expect(metricLine(run.stdout, 'DatabaseUp', 'Database=demo')).toMatch(/ 1 None$/);
     expect(metricLine(run.stdout, 'CollectorRuns', 'Database=demo')).toMatch(/ 1 Count$/);
     expect(metricLine(run.stdout, 'TenantCount', 'Database=demo')).toMatch(/ 3 Count$/);
+    // The second round's cross-tenant statement is new in the interval, on every major.
+    expect(metricLine(run.stdout, 'CrossTenantQueries', 'Database=demo')).toMatch(/ 1 Count$/);
+    expect(metricLine(run.stdout, 'AuditLogEvents', 'Database=demo')).toMatch(/ [1-9]\d* Count$/);
     const layer1 = catalogMetrics.filter((m) => m.layer === Layer.Database);
     for (const m of layer1) {
       // A number or a distribution, with the metric's unit.

@@ -265,17 +265,37 @@ export async function tenantIsolationViolation(url: string, options: { tenant?: 
 
 /**
  * One statement that reads two tenant schemas at once (what CrossTenantQueries must catch).
- * Each distinct pair of schemas is a new pg_stat_statements entry.
+ * Each distinct pair of schemas is a new pg_stat_statements entry before PostgreSQL 18; from
+ * 18 on the query id ignores the schema, so `variant` (k repeated predicates) changes the
+ * statement's shape to make it new again in every round of a long-running demo.
  */
-export async function crossTenantQuery(url: string, options: { tenants?: readonly [string, string] } = {}): Promise<{ text: string; schemas: readonly [string, string] }> {
+export async function crossTenantQuery(
+  url: string,
+  options: { tenants?: readonly [string, string]; variant?: number } = {},
+): Promise<{ text: string; schemas: readonly [string, string] }> {
   return withClient(url, async (c) => {
     const [a, b] = options.tenants
       ? [await findTenant(c, options.tenants[0]), await findTenant(c, options.tenants[1])]
       : await c.query<DemoTenantRef>('SELECT id, slug, schema_name AS schema FROM app.tenants ORDER BY id LIMIT 2').then((r) => r.rows);
     if (!a || !b || a.schema === b.schema) throw new Error('workload crossTenantQuery: needs two different tenants');
-    const text = `SELECT count(*) AS shared_emails FROM ${quoteIdent(a.schema)}.employees a JOIN ${quoteIdent(b.schema)}.employees b ON a.email = b.email`;
+    const shape = ' AND a.id = a.id'.repeat(options.variant ?? 0);
+    const text = `SELECT count(*) AS shared_emails FROM ${quoteIdent(a.schema)}.employees a JOIN ${quoteIdent(b.schema)}.employees b ON a.email = b.email${shape}`;
     await c.query(text);
     return { text, schemas: [a.schema, b.schema] };
+  });
+}
+
+/** The application writes audit-log rows (payslip views, salary changes). */
+export async function auditActivity(url: string, options: { entries: number }): Promise<{ entries: number }> {
+  return withClient(url, async (c) => {
+    await c.query(
+      `INSERT INTO app.audit_log (tenant_id, action, entity, entity_id, payload)
+       SELECT t.id, 'view', 'payslip', i::text, jsonb_build_object('via', 'demo workload', 'n', i)
+         FROM generate_series(1, $1::int) AS i
+         JOIN LATERAL (SELECT id FROM app.tenants ORDER BY id OFFSET (i % (SELECT count(*) FROM app.tenants)) LIMIT 1) t ON true`,
+      [options.entries],
+    );
+    return { entries: options.entries };
   });
 }
 
@@ -465,17 +485,19 @@ export interface DemoWorkloadSummary {
   readonly idorRejections: number;
   readonly tenantIsolationViolations: number;
   readonly crossTenantQueries: number;
+  readonly auditLogEntries: number;
   readonly deadlocks: number;
 }
 
 const DEMO_API_REQUESTS = [40, 80] as const;
 const DEMO_LOGIN_ATTEMPTS = [30, 60] as const;
 const DEMO_FAILED_LOGINS = [1, 4] as const;
+const DEMO_AUDIT_ENTRIES = [10, 30] as const;
 
 /**
  * One round of the demo workload: logins with a few failures, payroll activity, API
- * traffic, an IDOR rejection, a tenant-isolation violation, a cross-tenant query and a
- * deadlock. Deterministic for a given seed (vary the seed per round for variety).
+ * traffic, an IDOR rejection, a tenant-isolation violation, a cross-tenant query, audit-log
+ * entries and a deadlock. Deterministic for a given seed (vary the seed per round for variety).
  */
 export async function runDemoWorkload(url: string, options: { seed: number }): Promise<DemoWorkloadSummary> {
   const prng = createPrng(options.seed);
@@ -486,7 +508,9 @@ export async function runDemoWorkload(url: string, options: { seed: number }): P
   const api = await apiTraffic(url, { requests: prng.int(...DEMO_API_REQUESTS), seed: prng.salt() });
   const idor = await idorRejection(url);
   const isolation = await tenantIsolationViolation(url);
-  await crossTenantQuery(url);
+  // A new statement shape per seed, so every round's cross-tenant query is new in its interval.
+  await crossTenantQuery(url, { variant: options.seed });
+  const audit = await auditActivity(url, { entries: prng.int(...DEMO_AUDIT_ENTRIES) });
   await deadlock(url);
   return {
     loginAttempts: login.attempts,
@@ -498,6 +522,7 @@ export async function runDemoWorkload(url: string, options: { seed: number }): P
     idorRejections: idor.rejections,
     tenantIsolationViolations: isolation.violations,
     crossTenantQueries: 1,
+    auditLogEntries: audit.entries,
     deadlocks: 1,
   };
 }
