@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CollectorEnvVar, settingsFromEnvironment } from '../../lambdas/collector/runtime/environment.js';
 import { collectorSettingsSchema } from '../../lambdas/core/config/collector-settings.js';
+import { GZIP_ENV_PREFIX } from '../../lambdas/core/config/env-json.js';
+import { DEFAULT_SOURCES } from '../../lambdas/core/config/sources.js';
 import {
   ConfigError, type ConfigIssue, collectorSettingsEnv, collectorSettingsFor, collectorTimeoutSeconds,
-  configuredChannels, parseDeploymentConfig, readDeploymentConfig,
+  MAX_COLLECTOR_SETTINGS_BYTES, configuredChannels, parseDeploymentConfig, readDeploymentConfig,
 } from '../../lambdas/core/config/deployment.js';
 import { type ConfigInput, EXAMPLE_CONFIG_PATH, exampleConfig, exampleWith } from '../cdk/support/config.js';
 
@@ -57,6 +61,22 @@ describe('deployment config: the committed example', () => {
       healthChecks: [{ name: 'api-health', url: 'https://api.example.com/health', timeoutMs: 3000 }],
     });
     expect(collectorSettingsSchema.parse(JSON.parse(env))).toEqual(collectorSettingsFor(target));
+  });
+
+  it('compresses configured SQL sources that would not fit as plain JSON, and the collector reads them back', () => {
+    // Prepare: the default sources with one changed, so all of them travel (about 5 KB of JSON)
+    const sources = DEFAULT_SOURCES.map((source, i) => (i === 0 ? { ...source, timeoutMs: 4_321 } : source));
+    const input = exampleWith((c) => { firstTarget(c).collector = { sources }; });
+    const target = parseDeploymentConfig(input).targets[0]!;
+    // Act
+    const env = collectorSettingsEnv(target);
+    const read = settingsFromEnvironment({ [CollectorEnvVar.Settings]: env });
+    // Assess
+    expect(Buffer.byteLength(JSON.stringify(collectorSettingsFor(target)))).toBeGreaterThan(MAX_COLLECTOR_SETTINGS_BYTES);
+    expect(env.startsWith(GZIP_ENV_PREFIX)).toBe(true);
+    expect(env.length).toBeLessThanOrEqual(MAX_COLLECTOR_SETTINGS_BYTES);
+    expect(read).toEqual(collectorSettingsFor(target));
+    expect(read.sources[0]?.timeoutMs).toBe(4_321);
   });
 });
 
@@ -235,10 +255,11 @@ describe('deployment config: rejected with precise messages', () => {
     }]);
   });
 
-  it('collector settings too large for the Lambda environment', () => {
-    // Prepare: 20 health checks with long URLs
+  it('collector settings too large for the Lambda environment, even compressed', () => {
+    // Prepare: 20 health checks with long URLs that do not compress (hex digests)
+    const digest = (i: number, part: number) => createHash('sha256').update(`${i}/${part}`).digest('hex');
     const healthChecks = Array.from({ length: 20 }, (_, i) => ({
-      name: `endpoint-${i}`, url: `https://api.example.com/health/${'x'.repeat(150)}/${i}`,
+      name: `endpoint-${i}`, url: `https://api.example.com/health/${Array.from({ length: 8 }, (_, p) => digest(i, p)).join('/')}`,
     }));
     const input = exampleWith((c) => { firstTarget(c).collector = { healthChecks }; });
     // Act
@@ -246,7 +267,7 @@ describe('deployment config: rejected with precise messages', () => {
     // Assess
     expect(issues).toHaveLength(1);
     expect(issues[0]?.path).toBe('targets[0].collector');
-    expect(issues[0]?.message).toMatch(/^expected at most 3584 bytes of collector settings \(Lambda's 4 KB environment limit\), got \d{4}$/);
+    expect(issues[0]?.message).toMatch(/^expected at most 3584 bytes of collector settings after compression \(Lambda's 4 KB environment limit\), got \d{4}: shorten the SQL sources or move them into database views$/);
   });
 
   it('credentials in a health-check URL', () => {

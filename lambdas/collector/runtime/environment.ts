@@ -3,6 +3,7 @@
  * the two connections' settings come from (a Secrets Manager secret in AWS, a URL
  * locally). Errors name the variable and, for settings, every invalid path.
  */
+import { decodeEnvJson } from '../../core/config/env-json.js';
 import { z } from 'zod';
 import { type CollectorSettings, collectorSettingsSchema } from '../../core/config/collector-settings.js';
 import type { ConnectionSettings, ConnectionSettingsProvider } from './connection-settings.js';
@@ -40,7 +41,7 @@ export function settingsFromEnvironment(env: Environment): CollectorSettings {
   }
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(decodeEnvJson(raw));
   } catch (error) {
     throw new CollectorEnvironmentError(`${CollectorEnvVar.Settings} is not valid JSON: ${(error as Error).message}`);
   }

@@ -4,6 +4,7 @@
  * same way. Every object is strict (unknown keys are errors) and every error is reported
  * with its path and what was expected, all at once, before anything is built.
  */
+import { encodeEnvJson } from './env-json.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
@@ -124,7 +125,7 @@ export const targetSchema = strictObject({
   if (settingsBytes > MAX_COLLECTOR_SETTINGS_BYTES) {
     ctx.addIssue({
       code: 'custom', path: ['collector'],
-      message: `expected at most ${MAX_COLLECTOR_SETTINGS_BYTES} bytes of collector settings (Lambda's 4 KB environment limit), got ${settingsBytes}`,
+      message: `expected at most ${MAX_COLLECTOR_SETTINGS_BYTES} bytes of collector settings after compression (Lambda's 4 KB environment limit), got ${settingsBytes}: shorten the SQL sources or move them into database views`,
     });
   }
   target.collector.healthChecks.forEach((check, index) => {
@@ -345,7 +346,8 @@ export function collectorSettingsFor(target: Pick<TargetConfig, 'name' | 'collec
  * TENANTWATCH_SETTINGS: the settings as JSON, leaving out every top-level key whose value
  * is the schema's default. The collector parses it with the same collectorSettingsSchema
  * (bundled from the same source), which restores those defaults: the default SQL sources
- * alone would otherwise take most of Lambda's 4 KB environment.
+ * alone would otherwise take most of Lambda's 4 KB environment. Settings that still do
+ * not fit (configured sources) travel gzip-compressed (env-json.ts).
  */
 export function collectorSettingsEnv(target: Pick<TargetConfig, 'name' | 'collector'>): string {
   const settings = collectorSettingsFor(target);
@@ -354,7 +356,7 @@ export function collectorSettingsEnv(target: Pick<TargetConfig, 'name' | 'collec
   const compact = Object.fromEntries(Object.entries(settings).filter(
     ([key, value]) => key === 'target' || JSON.stringify(value) !== JSON.stringify(defaults[key]),
   ));
-  return JSON.stringify(compact);
+  return encodeEnvJson(JSON.stringify(compact), MAX_COLLECTOR_SETTINGS_BYTES);
 }
 
 export function collectorTimeoutSeconds(target: Pick<TargetConfig, 'collector'>): number {
