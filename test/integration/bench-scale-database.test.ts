@@ -16,6 +16,10 @@ import { COLLECTOR_ROLE, SCALE_DATABASE_FORMAT, cachedDataDir, openScaleDatabase
 import { STATEMENT_SHAPES } from '../bench/statement-population.js';
 import { withAdmin } from '../support/runtime-fixtures.js';
 
+/** A seed whose first tenant has a salt near 2^31, and the multiplier of the salary spread in seed-sql.ts. */
+const BIG_SALT_SEED = 12_667;
+const SALARY_SPREAD_MULTIPLIER = 7_919;
+
 describe('the demo built over several sessions', () => {
   let server: PostgresServer;
   beforeAll(async () => {
@@ -40,6 +44,18 @@ describe('the demo built over several sessions', () => {
       nextId: (await c.query<{ id: number }>("INSERT INTO app.tenants (slug, schema_name, display_name) VALUES ('x', 'tenant_x', 'X') RETURNING id")).rows[0]!.id,
     }));
     expect(facts).toEqual({ tenants: { n: '60', schemas: '60' }, employees: String(last.employees), owner: DEMO_APP_ROLE, ddl: '0', nextId: 61 });
+  });
+
+  it('builds tenants whose salt is close to 2^31 (the 10,000-tenant database has six)', async () => {
+    // Prepare: with seed 12667 the first tenant's salt (2,147,273,635) plus 40 employees x 7,919 overflows integer
+    const url = await server.createDatabase('big_salt');
+    // Act
+    const demo = await createDemoDatabase(url, { tenants: 1, seed: BIG_SALT_SEED });
+    // Assess
+    const tenant = demo.plan.tenants[0]!;
+    expect(tenant.salt + tenant.employees * SALARY_SPREAD_MULTIPLIER).toBeGreaterThan(2 ** 31 - 1);
+    const employees = await withAdmin(url, async (c) => (await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(tenant.schema)}.employees`)).rows[0]!.n);
+    expect(Number(employees)).toBe(tenant.employees);
   });
 
   it('refuses a session size that is not a positive integer', async () => {

@@ -37,9 +37,13 @@ const ENDPOINTS = [
 const SERVER_ERRORS_PER_100 = 2;
 const CLIENT_ERRORS_PER_100 = 6;
 
-/** A value in [0, modulus) that varies with the row number and the tenant's salt. */
+/**
+ * A value in [0, modulus) that varies with the row number and the tenant's salt. Computed
+ * in bigint: a salt near 2^31 plus row x multiplier overflows integer (one tenant in about
+ * a thousand, e.g. tenant 5,462 of the default seed); the result fits an integer again.
+ */
 const spread = (row: string, multiplier: number, salt: string, modulus: number): string =>
-  `(((${row}) * ${multiplier} + ${salt}) % ${modulus})`;
+  `((((${row})::bigint * ${multiplier} + ${salt}) % ${modulus})::int)`;
 
 const historyTime = (row: string, salt: string): string =>
   `now() - ${SEED_HISTORY_MIN_AGE} - ${spread(row, 53, salt, HISTORY_SPREAD_MINUTES)} * interval '1 minute'`;
