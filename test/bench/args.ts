@@ -2,6 +2,7 @@
  * `npm run bench` flags. Strict: an unknown flag or a bad value is an error that names the
  * flag, never silently a default (a benchmark run with the wrong scale wastes minutes).
  */
+import { DEFAULT_COLLECTOR_MEMORY_MB, MAX_LAMBDA_MEMORY_MB, MIN_LAMBDA_MEMORY_MB } from '../../lambdas/core/config/deployment.js';
 import { DEFAULT_POSTGRES_MAJOR, PostgresMajor } from '../../lambdas/local/embedded-postgres.js';
 
 export const DEFAULT_TENANTS = 1_000;
@@ -34,6 +35,8 @@ export interface BenchArgs {
   readonly cacheDir: string;
   /** Write the run's per-run figures to test/bench/measurements.json (the cost table reads them). */
   readonly record: boolean;
+  /** The collector Lambda's memory size: the collector process gets Lambda's heap limits for it. */
+  readonly memoryMb: number;
   /** Collector settings over the defaults (diagnosis only; the figures the README quotes use none). */
   readonly settings: Readonly<Record<string, unknown>>;
   readonly help: boolean;
@@ -50,6 +53,7 @@ export const BENCH_USAGE = `npm run bench -- [flags]
   --statements N       pg_stat_statements entries to create (default ${DEFAULT_STATEMENT_ENTRIES})
   --cache-dir DIR      where scale databases are kept (default ${DEFAULT_CACHE_DIR})
   --record             store the per-run figures in test/bench/measurements.json (npm run cost reads them)
+  --memory MB          the collector Lambda's memory size, for its heap limits (default ${DEFAULT_COLLECTOR_MEMORY_MB}, the deployment default)
   --settings JSON      collector settings instead of the defaults, e.g. '{"sources":[]}' (diagnosis)`;
 
 export class BenchArgsError extends Error {
@@ -80,7 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args = {
     tenants: DEFAULT_TENANTS, runs: DEFAULT_RUNS, warmup: DEFAULT_WARMUP, bundleOnly: false, jsonOnly: false,
     major: DEFAULT_POSTGRES_MAJOR as PostgresMajor, coldStarts: DEFAULT_COLD_STARTS, statementEntries: DEFAULT_STATEMENT_ENTRIES,
-    cacheDir: DEFAULT_CACHE_DIR, record: false, settings: {} as Readonly<Record<string, unknown>>, help: false,
+    cacheDir: DEFAULT_CACHE_DIR, record: false, memoryMb: DEFAULT_COLLECTOR_MEMORY_MB, settings: {} as Readonly<Record<string, unknown>>, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -108,6 +112,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       }
       case '--record': args.record = true; break;
       case '--settings': args.settings = settingsObject(value()); break;
+      case '--memory': args.memoryMb = integer(flag, value(), MIN_LAMBDA_MEMORY_MB, MAX_LAMBDA_MEMORY_MB); break;
       case '--help': case '-h': args.help = true; break;
       default: throw new BenchArgsError(`unknown flag ${flag}\n${BENCH_USAGE}`);
     }

@@ -26,7 +26,7 @@ export const BENCH_TARGET = 'bench';
 const MB = 1024 * 1024;
 const LOAD_DECIMALS = 2;
 
-export type BenchOptions = Pick<BenchArgs, 'tenants' | 'runs' | 'warmup' | 'bundleOnly' | 'major' | 'coldStarts' | 'statementEntries' | 'cacheDir' | 'settings'>;
+export type BenchOptions = Pick<BenchArgs, 'tenants' | 'runs' | 'warmup' | 'bundleOnly' | 'major' | 'coldStarts' | 'statementEntries' | 'cacheDir' | 'settings' | 'memoryMb'>;
 
 export function machine(loadAtStart: readonly number[]): Machine {
   const cpu = cpus();
@@ -88,7 +88,7 @@ interface Measured {
 async function measureCollection(db: ScaleDatabase, driver: string, bundle: LambdaBundle, options: BenchOptions, progress: Progress): Promise<Measured> {
   const cloudwatch = await startFakeCloudWatch();
   try {
-    const collector = await startCollectorProcess(driver, bundle.file, collectorEnvironment(db, cloudwatch, options.settings));
+    const collector = await startCollectorProcess(driver, bundle.file, collectorEnvironment(db, cloudwatch, options.settings), options.memoryMb);
     let stopped = false;
     try {
       const runs: RunFigures[] = [];
@@ -148,8 +148,8 @@ export async function runBenchmark(options: BenchOptions, progress: Progress): P
     const { layers, total } = summariseRuns(measured.runs, measured.traffic);
     const report = {
       config: {
-        tenants: options.tenants, runs: options.runs, warmup: options.warmup, postgres: options.major, settings: options.settings,
-        pgStatStatementsEntries: db.statementEntries, scaleDatabase: { built: db.built, buildMs: db.buildMs },
+        tenants: options.tenants, runs: options.runs, warmup: options.warmup, postgres: options.major, settings: options.settings, lambdaMemoryMb: options.memoryMb,
+        pgStatStatementsEntries: db.statementEntries, serverSettings: db.serverSettings, scaleDatabase: { built: db.built, buildMs: db.buildMs },
       },
       layers, total, collectors: summariseCollectors(measured.runs),
       sqlFloor: { ...measured.floor, wallToFloorRatio: wallToFloorRatio(total.wallMs.median, measured.floor) },

@@ -9,6 +9,19 @@ import type { ChildMessage, RunFigures } from './collector-protocol.js';
 
 const DRIVER_ENTRY = resolve('test/bench/collector-process.ts');
 const START_TIMEOUT_MS = 60_000;
+/** Lambda's Node.js bootstrap: a tenth of the memory for the new space (two semi-spaces), the rest for the old space. */
+const NEW_SPACE_SHARE = 10;
+const SEMI_SPACES = 2;
+
+/**
+ * The heap limits Lambda's Node.js runtime gives a function of this memory size. Without
+ * them V8 on a large machine collects lazily and the process's RSS says little about the
+ * memory the function needs.
+ */
+export function lambdaHeapArgs(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / NEW_SPACE_SHARE);
+  return [`--max-semi-space-size=${Math.floor(newSpace / SEMI_SPACES)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
 
 export interface CollectorProcess {
   /** Milliseconds the collector bundle took to import in this process, and the RSS then. */
@@ -25,12 +38,12 @@ export async function buildDriver(outdir: string): Promise<string> {
   return outfile;
 }
 
-export async function startCollectorProcess(driver: string, collectorBundle: string, env: NodeJS.ProcessEnv): Promise<CollectorProcess> {
+export async function startCollectorProcess(driver: string, collectorBundle: string, env: NodeJS.ProcessEnv, memoryMb: number): Promise<CollectorProcess> {
   const child: ChildProcess = fork(driver, [], {
-    env: { ...env, BENCH_COLLECTOR_BUNDLE: collectorBundle },
-    // Not the benchmark's own flags (tsx's loader): a plain `node`, as Lambda runs it. For
-    // a profile: BENCH_COLLECTOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=scratch'.
-    execArgv: process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+    env: { ...env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb), BENCH_COLLECTOR_BUNDLE: collectorBundle },
+    // Not the benchmark's own flags (tsx's loader): `node` as Lambda runs it. For a
+    // profile add BENCH_COLLECTOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=scratch'.
+    execArgv: [...lambdaHeapArgs(memoryMb), ...(process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     // stdout is where Lambda's log lines go: the driver counts them, nobody reads them.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

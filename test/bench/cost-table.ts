@@ -105,10 +105,10 @@ export function renderCostTable(rows: readonly CostRow[], measurements: readonly
   const tier = prices.CUSTOM_METRIC_TIERS[0]!;
   return [
     header, rule, ...lines, '',
-    `Prices (us-east-1 list prices, lambdas/core/cost/prices.ts): custom metric $${tier.usdPerMetricMonth} per month (first ${int(tier.upTo)}), ` +
-      `alarm $${prices.STANDARD_ALARM_USD_PER_METRIC_MONTH} per alarm metric (high resolution $${prices.HIGH_RESOLUTION_ALARM_USD_PER_METRIC_MONTH}; anomaly detection = ${prices.ANOMALY_DETECTION_ALARM_METRICS} metrics, metric math = one per metric read), ` +
-      `dashboard $${prices.DASHBOARD_USD_PER_MONTH} beyond the free ${prices.FREE_DASHBOARDS}, PutMetricData $${prices.PUT_METRIC_DATA_USD_PER_1000_REQUESTS} per 1,000 requests, ` +
-      `log ingestion $${prices.LOG_INGESTION_USD_PER_GB} per GB (+${prices.LOG_EVENT_OVERHEAD_BYTES} bytes per event, Lambda's ${prices.LAMBDA_PLATFORM_LOG_EVENTS} platform lines estimated at ${prices.LAMBDA_PLATFORM_LOG_BYTES} bytes); ${prices.HOURS_PER_MONTH} hours a month. No other free-tier allowance is subtracted.`,
+    `Prices (us-east-1 list prices, lambdas/core/cost/prices.ts): custom metric ${usd(tier.usdPerMetricMonth)} per month (first ${int(tier.upTo)}), ` +
+      `alarm ${usd(prices.STANDARD_ALARM_USD_PER_METRIC_MONTH)} per alarm metric (high resolution ${usd(prices.HIGH_RESOLUTION_ALARM_USD_PER_METRIC_MONTH)}; anomaly detection = ${prices.ANOMALY_DETECTION_ALARM_METRICS} metrics, metric math = one per metric read), ` +
+      `dashboard ${usd(prices.DASHBOARD_USD_PER_MONTH)} beyond the free ${prices.FREE_DASHBOARDS}, PutMetricData ${usd(prices.PUT_METRIC_DATA_USD_PER_1000_REQUESTS)} per 1,000 requests, ` +
+      `log ingestion ${usd(prices.LOG_INGESTION_USD_PER_GB)} per GB (+${prices.LOG_EVENT_OVERHEAD_BYTES} bytes per event, Lambda's ${prices.LAMBDA_PLATFORM_LOG_EVENTS} platform lines estimated at ${prices.LAMBDA_PLATFORM_LOG_BYTES} bytes); ${prices.HOURS_PER_MONTH} hours a month. No other free-tier allowance is subtracted.`,
     `Per-run figures measured by the benchmark (test/bench/measurements.json): ${measuredFrom}.`,
   ].join('\n');
 }

@@ -16,6 +16,9 @@ export const RUN_OVERHEAD = 'run';
 const MB = 1024 * 1024;
 const KB_PER_MB = 1024;
 const RATIO_DECIMALS = 2;
+/** Characters of --settings echoed in the text report (the JSON has all of them). */
+const SHOWN_SETTINGS = 120;
+const MS_PER_S = 1000;
 
 /** PutMetricData requests and wire bytes of one run in one namespace (from the CloudWatch endpoint). */
 export interface NamespaceTraffic {
@@ -74,9 +77,12 @@ export interface BenchReport {
     readonly runs: number;
     readonly warmup: number;
     readonly postgres: number;
+    /** The collector Lambda's memory size the collector process got the heap limits of. */
+    readonly lambdaMemoryMb: number;
     /** Collector settings over the defaults ({} for the default config). */
     readonly settings: Readonly<Record<string, unknown>>;
     readonly pgStatStatementsEntries: number;
+    readonly serverSettings: Readonly<Record<string, string | number>>;
     readonly scaleDatabase: { readonly built: boolean; readonly buildMs: number };
   };
   readonly machine: Machine;
@@ -219,7 +225,9 @@ export function renderText(report: BenchReport): string {
   if (report.config) {
     const c = report.config;
     lines.push(`tenantwatch collection benchmark: ${n(c.tenants)} tenant schemas, PostgreSQL ${c.postgres}, ${n(c.pgStatStatementsEntries)} pg_stat_statements entries; ${c.runs} measured runs after ${c.warmup} warm-up`);
-    lines.push(`collector settings: ${Object.keys(c.settings).length ? `${JSON.stringify(c.settings)} over the defaults` : 'the defaults'}`);
+    const settings = JSON.stringify(c.settings);
+    lines.push(`collector settings: ${Object.keys(c.settings).length ? `${settings.length > SHOWN_SETTINGS ? `${settings.slice(0, SHOWN_SETTINGS)}...` : settings} over the defaults` : 'the defaults'}`);
+    lines.push(`server settings: ${Object.entries(c.serverSettings).map(([k, v]) => `${k}=${v}`).join(', ')}; scale database ${c.scaleDatabase.built ? 'built by this run' : 'from the cache'} (build took ${n(round(c.scaleDatabase.buildMs / MS_PER_S))} s)`);
   }
   lines.push(`machine: ${m.cpus} x ${m.cpuModel}, ${n(m.memoryMb)} MB, Node.js ${m.node}; load average ${m.loadAverage.start.join(' ')} at start, ${m.loadAverage.end.join(' ')} at end`);
   if (report.layers && report.total) {
@@ -245,7 +253,7 @@ export function renderText(report: BenchReport): string {
     lines.push('  costliest statements per run (execution + planning ms):', ...f.top.map((s) => `    ${n(round(s.execMsPerRun))} + ${n(round(s.planMsPerRun))}  x${n(s.callsPerRun)}  ${s.query}`));
   }
   if (report.peakRssMb !== undefined) {
-    lines.push(`collector process peak RSS: ${report.peakRssMb} MB (${report.rssAfterImportMb} MB after loading the bundle; after each run ${report.total ? r(report.total.rssMb) : '?'} MB, V8 heap in use ${report.total ? r(report.total.heapUsedMb) : '?'} MB)`);
+    lines.push(`collector process peak RSS: ${report.peakRssMb} MB with the heap limits of a ${report.config?.lambdaMemoryMb ?? '?'} MB Lambda (${report.rssAfterImportMb} MB after loading the bundle; after each run ${report.total ? r(report.total.rssMb) : '?'} MB, V8 heap in use ${report.total ? r(report.total.heapUsedMb) : '?'} MB)`);
   }
   for (const [name, b] of Object.entries(report.bundles)) {
     lines.push(`${name} bundle: ${n(b.bytes)} bytes (${mb(b.bytes)}, ${kb(b.bytes)}); cold init: import ${b.coldInit.importMs.median} ms median (p95 ${b.coldInit.importMs.p95}), whole process ${b.coldInit.processMs.median} ms, ${b.coldInit.samples} fresh processes`);

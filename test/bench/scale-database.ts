@@ -53,6 +53,8 @@ export interface ScaleDatabase {
   readonly statementEntries: number;
   /** Shapes per tenant the population ran (the workload replays them). */
   readonly shapesPerTenant: number;
+  /** Server settings the benchmark starts PostgreSQL with (over the embedded defaults). */
+  readonly serverSettings: Readonly<Record<string, string | number>>;
   /** Whether this run built the database (false: it came from the cache). */
   readonly built: boolean;
   readonly buildMs: number;
@@ -83,11 +85,24 @@ async function readMarker(dataDir: string): Promise<Marker | undefined> {
   }
 }
 
-export function serverSettings(statementEntries: number): Record<string, string | number> {
+/** PostgreSQL's defaults, which the lock table is sized from. */
+const DEFAULT_MAX_LOCKS_PER_TRANSACTION = 64;
+const DEFAULT_MAX_CONNECTIONS = 100;
+/**
+ * Lock slots one transaction needs per tenant schema: the default perTenant sources lock
+ * about 5 relations per tenant until their collector commits, the shipped monitoring-role
+ * SQL 3 (a schema and two tables) in its single DO block. Up to about 1,000 tenants the
+ * default lock table is enough; a database with 10,000 tenant schemas has to be configured
+ * with a bigger one anyway (pg_dump, too, locks every table in one transaction).
+ */
+const LOCK_SLOTS_PER_TENANT = 6;
+
+export function serverSettings(statementEntries: number, tenants: number): Record<string, string | number> {
   return {
     'pg_stat_statements.max': Math.max(statementEntries + STATEMENT_SLOTS_HEADROOM, STATEMENT_SLOTS_HEADROOM),
     // So the SQL floor includes planning (a UNION ALL over a thousand tenant schemas plans for a while).
     'pg_stat_statements.track_planning': 'on',
+    max_locks_per_transaction: Math.max(DEFAULT_MAX_LOCKS_PER_TRANSACTION, Math.ceil((tenants * LOCK_SLOTS_PER_TENANT) / DEFAULT_MAX_CONNECTIONS)),
   };
 }
 
@@ -157,18 +172,24 @@ export async function openScaleDatabase(options: ScaleDatabaseOptions): Promise<
     await mkdir(dirname(dataDir), { recursive: true });
   }
   options.progress.step(`starting PostgreSQL ${options.major} (${usable ? 'cached' : 'new'} data directory ${dataDir})`);
-  const server = await startPostgres({ major: options.major, persistentDir: dataDir, settings: serverSettings(options.statementEntries) });
+  const settings = serverSettings(options.statementEntries, options.tenants);
+  const server = await startPostgres({ major: options.major, persistentDir: dataDir, settings });
   try {
-    const started = performance.now();
-    if (!usable) await build(server, options);
-    const buildMs = usable ? marker.buildMs : Math.round(performance.now() - started);
+    let built: Marker | undefined = usable ? marker : undefined;
+    if (!built) {
+      const started = performance.now();
+      await build(server, options);
+      built = { format: SCALE_DATABASE_FORMAT, tenants: options.tenants, seed: DEFAULT_DEMO_SEED, major: options.major, buildMs: Math.round(performance.now() - started), builtAt: new Date().toISOString() };
+      // Written before the role: a failure there must not throw the build away.
+      await writeFile(markerPath(dataDir), JSON.stringify(built, null, 2));
+    }
+    const buildMs = built.buildMs;
     const adminUrl = server.url(BENCH_DATABASE);
     const roleSql = shippedRoleSql();
-    if (!usable || marker.roleSql !== sha256(roleSql)) {
+    if (built.roleSql !== sha256(roleSql)) {
       options.progress.step(`creating the monitoring role ${COLLECTOR_ROLE} (lambdas/core/sql/monitoring-role.sql)`);
       await createMonitorRole(adminUrl, COLLECTOR_PASSWORD, roleSql);
-      const base = usable ? marker : { format: SCALE_DATABASE_FORMAT, tenants: options.tenants, seed: DEFAULT_DEMO_SEED, major: options.major, buildMs, builtAt: new Date().toISOString() };
-      await writeFile(markerPath(dataDir), JSON.stringify({ ...base, roleSql: sha256(roleSql) } satisfies Marker, null, 2));
+      await writeFile(markerPath(dataDir), JSON.stringify({ ...built, roleSql: sha256(roleSql) } satisfies Marker, null, 2));
       options.progress.done();
     }
     await freshStateDatabase(adminUrl);
@@ -177,7 +198,7 @@ export async function openScaleDatabase(options: ScaleDatabaseOptions): Promise<
     const collectorUrl = `postgres://${COLLECTOR_ROLE}:${COLLECTOR_PASSWORD}@127.0.0.1:${server.port}/${BENCH_DATABASE}`;
     return {
       server, plan, adminUrl, collectorUrl, stateUrl: server.url(STATE_DATABASE), statementEntries,
-      shapesPerTenant: shapesPerTenant(options.statementEntries, options.tenants), built: !usable, buildMs,
+      shapesPerTenant: shapesPerTenant(options.statementEntries, options.tenants), serverSettings: settings, built: !usable, buildMs,
     };
   } catch (error) {
     await server.stop();

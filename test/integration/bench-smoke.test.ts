@@ -58,7 +58,7 @@ describe('npm run bench at 50 and 200 tenants', () => {
     expect(lines).toHaveLength(1);
     expect(report).toMatchObject({
       benchmark: 'tenantwatch-collection',
-      config: { tenants: SCALES[0], runs: RUNS, warmup: 1, postgres: 18, settings: {}, pgStatStatementsEntries: expect.any(Number), scaleDatabase: { built: true } },
+      config: { tenants: SCALES[0], runs: RUNS, warmup: 1, postgres: 18, lambdaMemoryMb: 256, settings: {}, pgStatStatementsEntries: expect.any(Number), scaleDatabase: { built: true } },
       machine: { cpus: expect.any(Number), cpuModel: expect.any(String), memoryMb: expect.any(Number), node: process.version },
       total: { ...layerShape, datumsPublished: rangeShape, logLines: rangeShape, logBytes: rangeShape, uniqueMetrics: rangeShape, rssMb: rangeShape, heapUsedMb: rangeShape },
       sqlFloor: { statementsPerRun: expect.any(Number), execMsPerRun: expect.any(Number), planMsPerRun: expect.any(Number), totalMsPerRun: expect.any(Number), wallToFloorRatio: expect.any(Number) },

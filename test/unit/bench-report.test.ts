@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { BenchArgsError, DEFAULT_RUNS, DEFAULT_TENANTS, parseBenchArgs } from '../bench/args.js';
 import { CDK_DEFAULT_EXTERNAL_MODULES, esbuildOptions } from '../bench/bundles.js';
+import { lambdaHeapArgs } from '../bench/collector-runner.js';
 import type { RunFigures } from '../bench/collector-protocol.js';
 import { RUN_OVERHEAD, checkTargets, dimensionValues, summariseCollectors, summariseRuns, wallToFloorRatio } from '../bench/report.js';
+import { serverSettings } from '../bench/scale-database.js';
 import { floorBetween, type StatementSnapshot } from '../bench/sql-floor.js';
 import { STATEMENT_SHAPES, populationSql, shapesPerTenant } from '../bench/statement-population.js';
 import { median, percentile, range, timing } from '../bench/stats.js';
@@ -15,17 +17,17 @@ describe('bench flags', () => {
     // Act
     const args = parseBenchArgs([]);
     // Assess
-    expect(args).toMatchObject({ tenants: DEFAULT_TENANTS, runs: DEFAULT_RUNS, warmup: 2, bundleOnly: false, jsonOnly: false, major: 18, record: false, settings: {} });
+    expect(args).toMatchObject({ tenants: DEFAULT_TENANTS, runs: DEFAULT_RUNS, warmup: 2, bundleOnly: false, jsonOnly: false, major: 18, record: false, memoryMb: 256, settings: {} });
   });
 
   it('reads every flag', () => {
     // Act
     const args = parseBenchArgs(['--tenants', '10_000', '--runs', '5', '--warmup', '1', '--bundle', '--json-only', '--major', '14',
-      '--cold-starts', '3', '--statements', '500', '--cache-dir', '/tmp/x', '--record', '--settings', '{"topTenants":10}']);
+      '--cold-starts', '3', '--statements', '500', '--cache-dir', '/tmp/x', '--record', '--settings', '{"topTenants":10}', '--memory', '512']);
     // Assess
     expect(args).toEqual({
       tenants: 10_000, runs: 5, warmup: 1, bundleOnly: true, jsonOnly: true, major: 14, coldStarts: 3, statementEntries: 500,
-      cacheDir: '/tmp/x', record: true, settings: { topTenants: 10 }, help: false,
+      cacheDir: '/tmp/x', record: true, memoryMb: 512, settings: { topTenants: 10 }, help: false,
     });
   });
 
@@ -157,7 +159,7 @@ describe('targets', () => {
       collector: { bytes: 600_000, coldInit: { importMs: { median: 310, p95: 400 }, processMs: { median: 400, p95: 500 }, samples: 3 } },
       notifier: { bytes: 500_000, coldInit: { importMs: { median: 100, p95: 120 }, processMs: { median: 200, p95: 220 }, samples: 3 } },
     };
-    const config = { tenants: 1_000, runs: 1, warmup: 1, postgres: 18, settings: {}, pgStatStatementsEntries: 10_000, scaleDatabase: { built: false, buildMs: 0 } };
+    const config = { tenants: 1_000, runs: 1, warmup: 1, postgres: 18, lambdaMemoryMb: 256, settings: {}, pgStatStatementsEntries: 10_000, serverSettings: {}, scaleDatabase: { built: false, buildMs: 0 } };
     // Act
     const at1000 = checkTargets({ config, total, peakRssMb: 150, bundles });
     const at10000 = checkTargets({ config: { ...config, tenants: 10_000 }, total, bundles });
@@ -218,6 +220,23 @@ describe('the workload', () => {
     expect(second[0]).toEqual({ schema: plan.tenants[100]!.schema, index: 100 });
     expect(wrapped.at(-1)!.index).toBe(299);
     expect(replayedTenants(plan, 0, 0)).toEqual([]);
+  });
+});
+
+describe('the benchmark server', () => {
+  it('keeps room for the statement population and a lock table for the tenant count (the default up to 1,000 tenants)', () => {
+    // Act / Assess
+    expect(serverSettings(10_000, 1_000)).toEqual({ 'pg_stat_statements.max': 15_000, 'pg_stat_statements.track_planning': 'on', max_locks_per_transaction: 64 });
+    expect(serverSettings(10_000, 10_000)).toMatchObject({ max_locks_per_transaction: 600 });
+    expect(serverSettings(400, 50)).toMatchObject({ 'pg_stat_statements.max': 5_400, max_locks_per_transaction: 64 });
+  });
+});
+
+describe('the collector process', () => {
+  it('gets the heap limits Lambda\'s Node.js runtime gives the function\'s memory size', () => {
+    // Act / Assess
+    expect(lambdaHeapArgs(256)).toEqual(['--max-semi-space-size=12', '--max-old-space-size=231']);
+    expect(lambdaHeapArgs(1024)).toEqual(['--max-semi-space-size=51', '--max-old-space-size=922']);
   });
 });
 
