@@ -8,6 +8,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FAKE_AWS_CREDENTIALS, FAKE_AWS_REGION, type FakeCloudWatch, startFakeCloudWatch } from '../support/fake-cloudwatch.js';
 import type { BenchArgs } from './args.js';
 import { type ColdInit, type LambdaBundle, type LambdaName, buildLambdaBundles, measureColdInit } from './bundles.js';
@@ -19,7 +20,7 @@ import {
 } from './report.js';
 import { BENCH_DATABASE, COLLECTOR_ROLE, type ScaleDatabase, openScaleDatabase } from './scale-database.js';
 import { type StatementSnapshot, floorBetween, snapshotStatements } from './sql-floor.js';
-import { tickWorkload } from './tick-workload.js';
+import { statsSettleMs, tickWorkload } from './tick-workload.js';
 
 /** The collector's target name in the benchmark (default config otherwise). */
 export const BENCH_TARGET = 'bench';
@@ -97,7 +98,10 @@ async function measureCollection(db: ScaleDatabase, driver: string, bundle: Lamb
       let before: StatementSnapshot = new Map();
       progress.step(`collection: ${options.warmup} warm-up + ${options.runs} measured runs, one tick of workload before each`);
       for (let i = 0; i < total; i++) {
-        if (i > 0) await tickWorkload(db.adminUrl, db.plan, db.shapesPerTenant, i - 1);
+        if (i > 0) {
+          await tickWorkload(db.adminUrl, db.plan, db.shapesPerTenant, i - 1);
+          await sleep(statsSettleMs(options.major));
+        }
         if (i === options.warmup) before = await snapshotStatements(db.adminUrl, COLLECTOR_ROLE, BENCH_DATABASE);
         cloudwatch.reset();
         const run = await collector.run();

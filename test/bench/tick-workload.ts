@@ -18,6 +18,19 @@ export const TICK_API_REQUESTS = 40;
 /** Population statements called again each tick (a busy database runs most of its statements every minute). */
 export const TICK_REPLAYED_STATEMENTS = 1_000;
 
+/**
+ * Up to PostgreSQL 14 the statistics collector receives the table counters over UDP and
+ * serves a snapshot up to 500 ms old: a run right after the tick would see none of its
+ * tuples. A minute apart, as in production, it always does; from 15 the counters are in
+ * shared memory, flushed when the tick's sessions end.
+ */
+const STATS_COLLECTOR_SETTLE_MS = 1_000;
+const SHARED_MEMORY_STATS_MAJOR = 15;
+
+export function statsSettleMs(major: number): number {
+  return major < SHARED_MEMORY_STATS_MAJOR ? STATS_COLLECTOR_SETTLE_MS : 0;
+}
+
 /** The k-th pair (i < j) of n items, in order (0,1), (0,2), ..., (1,2), ...: every tick a new one. */
 export function nthPair(k: number, n: number): readonly [number, number] {
   if (n < 2) throw new Error('a pair needs two tenants');

@@ -9,7 +9,7 @@ import { serverSettings } from '../bench/scale-database.js';
 import { floorBetween, type StatementSnapshot } from '../bench/sql-floor.js';
 import { STATEMENT_SHAPES, populationSql, shapesPerTenant } from '../bench/statement-population.js';
 import { median, percentile, range, timing } from '../bench/stats.js';
-import { crossTenantSql, nthPair, replayedTenants } from '../bench/tick-workload.js';
+import { crossTenantSql, nthPair, replayedTenants, statsSettleMs } from '../bench/tick-workload.js';
 import { planDemo } from '../../lambdas/local/demo/index.js';
 
 describe('bench flags', () => {
@@ -177,6 +177,11 @@ describe('targets', () => {
 });
 
 describe('the workload', () => {
+  it('lets PostgreSQL 14\'s statistics collector catch up after a tick; 15 and later need no wait', () => {
+    // Act / Assess
+    expect([14, 16, 18].map(statsSettleMs)).toEqual([1_000, 0, 0]);
+  });
+
   it('gives every tick a new pair of tenants, in order', () => {
     // Act
     const pairs = Array.from({ length: 7 }, (_, k) => nthPair(k, 4));
