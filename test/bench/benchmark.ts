@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CollectorEnvVar } from '../../lambdas/collector/runtime/environment.js';
 import { FAKE_AWS_CREDENTIALS, FAKE_AWS_REGION, type FakeCloudWatch, startFakeCloudWatch } from '../support/fake-cloudwatch.js';
 import type { BenchArgs } from './args.js';
 import { type ColdInit, type LambdaBundle, type LambdaName, buildLambdaBundles, measureColdInit } from './bundles.js';
@@ -47,9 +48,9 @@ function collectorEnvironment(db: ScaleDatabase, cloudwatch: FakeCloudWatch, set
   return {
     PATH: process.env.PATH,
     TZ: 'UTC',
-    TENANTWATCH_SETTINGS: JSON.stringify({ ...settings, target: BENCH_TARGET }),
-    DATABASE_URL: db.collectorUrl,
-    STATE_DATABASE_URL: db.stateUrl,
+    [CollectorEnvVar.Settings]: JSON.stringify({ ...settings, target: BENCH_TARGET }),
+    [CollectorEnvVar.DatabaseUrl]: db.collectorUrl,
+    [CollectorEnvVar.StateDatabaseUrl]: db.stateUrl,
     AWS_REGION: FAKE_AWS_REGION,
     AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
     AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
