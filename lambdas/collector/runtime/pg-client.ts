@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { ConnectionSettings } from './connection-settings.js';
 import { certificateRejected } from './tls-mode.js';
+import { trustedCas } from './trusted-cas.js';
 
 export const APPLICATION_NAME = 'tenantwatch';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -24,6 +25,13 @@ function startupOptions(settings: Readonly<Record<string, string | number>>): st
   return flags.length ? flags.join(' ') : undefined;
 }
 
+/** A verified connection without its own CA list trusts the shipped RDS bundle too (trusted-cas.ts). */
+function pgSsl(ssl: ConnectionSettings['ssl']): pg.ClientConfig['ssl'] {
+  if (ssl === undefined || ssl === false) return false;
+  if (ssl.rejectUnauthorized && ssl.ca === undefined) return { ...ssl, ca: [...trustedCas()] };
+  return { ...ssl };
+}
+
 /** Connects, or rejects (and releases the socket) on failure or timeout. */
 export async function connectPgClient(settings: ConnectionSettings, options: PgClientOptions): Promise<pg.Client> {
   const client = new pg.Client({
@@ -32,7 +40,7 @@ export async function connectPgClient(settings: ConnectionSettings, options: PgC
     database: settings.database,
     user: settings.user,
     password: settings.password,
-    ssl: settings.ssl === undefined || settings.ssl === false ? false : { ...settings.ssl },
+    ssl: pgSsl(settings.ssl),
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
     options: startupOptions(options.startupSettings ?? {}),
