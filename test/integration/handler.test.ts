@@ -33,7 +33,10 @@ function lambdaContext(timeoutMs = LAMBDA_TIMEOUT_MS): Context {
 const idle = collector({
   name: 'idle', layer: 'database', timeoutMs: 2_000,
   async collect(ctx) {
-    const [row] = await ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'");
+    // tenantwatch's own state-database session (same server here) may sit between two
+    // statements of its migration while this runs: count only other sessions.
+    const [row] = await ctx.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name NOT LIKE 'tenantwatch%'");
     return { datums: [datum(IdleInTransaction, { Database: ctx.target }, row!.n)] };
   },
 });
