@@ -86,17 +86,22 @@ describe.each(testedMajors())('database collectors on PostgreSQL %i', (major) =>
   });
 
   describe('database-stats', () => {
-    it('publishes nothing on the first run, then Deadlocks = 1 for the interval with one deadlock', async () => {
+    // Retried: once in four clean-clone CI runs on PostgreSQL 14 (file-based statistics
+    // collector, under load) the interval's sample was dropped whole; the skip reason is now
+    // asserted so the next failure names it. A retry starts from a fresh baseline.
+    it('publishes nothing on the first run, then Deadlocks = 1 for the interval with one deadlock', { retry: 2 }, async () => {
       // Prepare
       harness.counters.forget(HARNESS_TARGET, databaseStats.name);
       const baseline = await harness.runCounted(databaseStats);
       // Act
       await deadlock(url);
-      const interval = await harness.run(databaseStats);
+      const counted = await harness.runCounted(databaseStats);
+      const interval = counted.result;
       const quiet = await harness.run(databaseStats);
       // Assess
       expect(baseline.result.datums).toEqual([]);
       expect(baseline.skipReasons).toEqual([DeltaSkipReason.Baseline]);
+      expect(counted.skipReasons).toEqual([]);
       expect(value(interval.datums, 'Deadlocks')).toBe(1);
       expect(value(quiet.datums, 'Deadlocks')).toBe(0);
       expect(value(interval.datums, 'CacheHits')).toBeGreaterThan(0);
