@@ -21,6 +21,7 @@ import {
   waitUntil,
 } from '../../lambdas/local/demo/workload.js';
 import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import { STATE_APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { HARNESS_APPLICATION_NAME, HARNESS_TARGET, createCollectorHarness, type CollectorHarness } from '../support/collector-context.js';
 import { testedMajors } from '../support/pg-versions.js';
 
@@ -171,6 +172,25 @@ describe.each(testedMajors())('database collectors on PostgreSQL %i', (major) =>
       expect(value(during.datums, 'ConnectionsByApplication', { ...dims, ApplicationName: 'test-admin' })).toBe(1);
       expect(value(during.datums, 'LongestTransactionSeconds')).toBeGreaterThan(0);
       expect(value(before.datums, 'LongestTransactionSeconds')).toBe(0);
+    });
+
+    it("leaves tenantwatch's own state session out of IdleInTransaction and LongestTransactionSeconds, not out of Connections", async () => {
+      // Prepare: the state database on the same server, its session caught inside a transaction
+      const before = await harness.run(activity);
+      // Act
+      const held = await idleInTransaction(url, { sessions: 1, applicationName: STATE_APPLICATION_NAME });
+      let during;
+      try {
+        await new Promise((r) => setTimeout(r, 20)); // an age the longest-transaction figure would show
+        during = await harness.run(activity);
+      } finally {
+        await held.release();
+      }
+      // Assess
+      expect(value(during.datums, 'Connections') - value(before.datums, 'Connections')).toBe(1);
+      expect(value(during.datums, 'Connections', { ...dims, State: 'idle in transaction' })).toBe(1);
+      expect(value(during.datums, 'IdleInTransaction')).toBe(0);
+      expect(value(during.datums, 'LongestTransactionSeconds')).toBe(0);
     });
 
     it('reports one blocked session while a row lock is held, none after', async () => {

@@ -58,6 +58,7 @@ describe('activity datums', () => {
     total: '7',
     by_state: { active: 2, idle: 2, 'idle in transaction': 2, 'idle in transaction (aborted)': 1 },
     by_application: [['payroll-api', 5], [null, 1], ['tenantwatch', 1]],
+    idle_in_transaction: '2',
     blocked: '1',
     longest_transaction_seconds: '12.5',
     max_connections: 100,
@@ -66,13 +67,13 @@ describe('activity datums', () => {
     sees_all_sessions: true,
   };
 
-  it('computes utilization against the usable slots and counts both idle-in-transaction states', () => {
+  it("computes utilization against the usable slots; IdleInTransaction is the query's count without tenantwatch's own sessions", () => {
     // Prepare: row above
     // Act
     const datums = activityDatums(T, row);
     // Assess
     expect(byName(datums)).toEqual({
-      Connections: 7, IdleInTransaction: 3, LongestTransactionSeconds: 12.5, BlockedSessions: 1, ConnectionUtilization: (100 * 7) / 95,
+      Connections: 7, IdleInTransaction: 2, LongestTransactionSeconds: 12.5, BlockedSessions: 1, ConnectionUtilization: (100 * 7) / 95,
     });
   });
 

@@ -9,6 +9,10 @@ import { certificateRejected } from './tls-mode.js';
 import { trustedCas } from './trusted-cas.js';
 
 export const APPLICATION_NAME = 'tenantwatch';
+/** The state database session's name; when that database shares the server, its session shows up there. */
+export const STATE_APPLICATION_NAME = `${APPLICATION_NAME}-state`;
+/** tenantwatch's own sessions: never counted as the application's idle, long or blocked transactions. */
+export const OWN_APPLICATION_NAMES = [APPLICATION_NAME, STATE_APPLICATION_NAME] as const;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface PgClientOptions {

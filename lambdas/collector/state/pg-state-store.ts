@@ -6,11 +6,11 @@
 import type pg from 'pg';
 import type { CounterSample, QueryRunner } from '../collector.js';
 import type { ConnectionSettings } from '../runtime/connection-settings.js';
-import { APPLICATION_NAME, connectPgClient } from '../runtime/pg-client.js';
+import { STATE_APPLICATION_NAME, connectPgClient } from '../runtime/pg-client.js';
 import { COUNTER_SAMPLES_TABLE, migrateStateDatabase } from './migration.js';
 import type { StateStore, VersionedSample } from './state-store.js';
 
-export const STATE_APPLICATION_NAME = `${APPLICATION_NAME}-state`;
+export { STATE_APPLICATION_NAME };
 
 interface Row {
   readonly epoch: string;

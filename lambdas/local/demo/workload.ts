@@ -412,13 +412,13 @@ function sessionsHandle(clients: readonly pg.Client[], pids: readonly number[], 
 }
 
 /** `sessions` connections, each with an open transaction and idle (state 'idle in transaction'). */
-export async function idleInTransaction(url: string, options: { sessions: number }): Promise<SessionsHandle> {
+export async function idleInTransaction(url: string, options: { sessions: number; applicationName?: string }): Promise<SessionsHandle> {
   const clients: pg.Client[] = [];
   const handle = () => sessionsHandle(clients, [], (c) => c.query('ROLLBACK'));
   try {
     const pids: number[] = [];
     for (let i = 0; i < options.sessions; i++) {
-      const c = await connectWorkload(url);
+      const c = await connectWorkload(url, options.applicationName ? { applicationName: options.applicationName } : {});
       clients.push(c);
       await c.query('BEGIN');
       pids.push(await backendPid(c));

@@ -18,6 +18,7 @@ import { toNumber } from '../shared/pg-values.js';
 import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { rowCollector } from '../shared/row-collector.js';
 import { dimensionValue } from '../../tenants/dimension-value.js';
+import { OWN_APPLICATION_NAMES } from '../../runtime/pg-client.js';
 
 export const ACTIVITY_TIMEOUT_MS = 2_000;
 /** application_name values published as their own dimension; the rest add up to OTHER_APPLICATIONS. */
@@ -40,13 +41,20 @@ export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionSt
 /** A client backend without a state (track_activities off reports 'disabled'; kept defensively). */
 export const UNKNOWN_STATE = 'unknown';
 
+const ownNames = OWN_APPLICATION_NAMES.map((n) => `'${n}'`).join(', ');
+const IDLE_IN_TRANSACTION_STATES = `'${ConnectionState.IdleInTransaction}', '${ConnectionState.IdleInTransactionAborted}'`;
+
 /**
  * Blocked = waiting on a heavyweight lock that another session holds. pg_blocking_pids()
  * takes the lock manager's locks, so it is only called for sessions already waiting.
+ * Connections count every client backend (tenantwatch's too: it uses a slot), but the
+ * transaction health figures leave out tenantwatch's own sessions: the run's production
+ * session and, when the state database shares the server, the state session.
  */
 const activitySql = (reservedConnections: string) => `WITH backends AS (
   SELECT pid, coalesce(state, '${UNKNOWN_STATE}') AS state, nullif(application_name, '') AS application_name, xact_start,
-         CASE WHEN wait_event_type = 'Lock' THEN cardinality(pg_blocking_pids(pid)) > 0 ELSE false END AS blocked
+         CASE WHEN wait_event_type = 'Lock' THEN cardinality(pg_blocking_pids(pid)) > 0 ELSE false END AS blocked,
+         pid = pg_backend_pid() OR application_name IN (${ownNames}) AS own
   FROM pg_stat_activity
   WHERE backend_type = 'client backend'
 )
@@ -55,8 +63,9 @@ SELECT
   (SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM backends GROUP BY state) s) AS by_state,
   (SELECT coalesce(json_agg(json_build_array(application_name, n)), '[]')
      FROM (SELECT application_name, count(*) AS n FROM backends GROUP BY application_name) a) AS by_application,
-  (SELECT count(*) FROM backends WHERE blocked) AS blocked,
-  (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - xact_start)), 0) FROM backends WHERE pid <> pg_backend_pid()) AS longest_transaction_seconds,
+  (SELECT count(*) FROM backends WHERE state IN (${IDLE_IN_TRANSACTION_STATES}) AND NOT own) AS idle_in_transaction,
+  (SELECT count(*) FROM backends WHERE blocked AND NOT own) AS blocked,
+  (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - xact_start)), 0) FROM backends WHERE NOT own) AS longest_transaction_seconds,
   current_setting('max_connections')::int AS max_connections,
   current_setting('superuser_reserved_connections')::int AS superuser_reserved_connections,
   ${reservedConnections} AS reserved_connections,
@@ -72,6 +81,7 @@ export interface ActivityRow {
   readonly total: string | number;
   readonly by_state: Readonly<Record<string, number>>;
   readonly by_application: readonly (readonly [string | null, number])[];
+  readonly idle_in_transaction: string | number;
   readonly blocked: string | number;
   readonly longest_transaction_seconds: string | number;
   readonly max_connections: number;
@@ -114,7 +124,7 @@ export function activityDatums(target: string, row: ActivityRow): Datum[] {
     datum(Connections, dims, total),
     ...[...states].map((state) => datum(Connections, { ...dims, State: state }, byState[state] ?? 0)),
     ...capApplications(row.by_application).map(([name, n]) => datum(ConnectionsByApplication, { ...dims, ApplicationName: name }, n)),
-    datum(IdleInTransaction, dims, (byState[ConnectionState.IdleInTransaction] ?? 0) + (byState[ConnectionState.IdleInTransactionAborted] ?? 0)),
+    datum(IdleInTransaction, dims, toNumber(row.idle_in_transaction, 'idle_in_transaction')),
     datum(LongestTransactionSeconds, dims, toNumber(row.longest_transaction_seconds, 'longest_transaction_seconds')),
     datum(BlockedSessions, dims, toNumber(row.blocked, 'blocked')),
   ];
