@@ -80,6 +80,14 @@ export interface CollectorContext {
   readonly log: Logger;
   /** Aborted when the collector's own timeout or the run's time budget expires. */
   readonly signal: AbortSignal;
+  /**
+   * Bounds this collector's following statements (server-side statement_timeout), e.g.
+   * to one SQL source's timeout; never past the collector's own deadline. The runtime
+   * owns the setting: never SET statement_timeout yourself.
+   */
+  statementTimeout(ms: number): Promise<void>;
+  /** True when this session's own reads are left out of the table statistics (track_counts off). */
+  readonly ownReadsExcluded: boolean;
 }
 
 /** A structured log line a collector wants written once per run (e.g. the top-10 statements). */
@@ -113,6 +121,13 @@ export interface Collector<Ctx extends CollectorContext = CollectorContext> {
    * which is exactly when an API health probe matters. Default true.
    */
   readonly usesDatabase?: boolean;
+  /**
+   * true for a collector that puts back every setting it changes before it returns (the
+   * schema-switch probe). Otherwise a collector whose statements may change a setting
+   * (SET, RESET, set_config) ends the shared transaction, so nothing it set reaches the
+   * next collector. Default false.
+   */
+  readonly restoresSettings?: boolean;
   collect(ctx: Ctx): Promise<CollectorResult>;
 }
 

@@ -70,7 +70,7 @@ describe('the Lambda nearly out of time', () => {
     const run = await invokeOnce({ cloudwatch: bed.cloudwatch, env: bed.env }, { remainingMs: LAMBDA_SAFETY_MARGIN_MS + PUBLISH_RESERVE_MS / 2 });
     // Assess
     expect(run.result.collectors.map((c) => [c.name, c.failure?.reason])).toEqual(allCollectors.map((c) => [c.name, FailureReason.RunBudgetExhausted]));
-    expect(run.result.statements).toBe(1); // the connect's version query, nothing else
+    expect(run.result.statements).toBe(2); // the connect's version and session-settings queries, nothing else
     expect([receivedValue(run.received, 'CollectorRuns'), receivedValue(run.received, 'DatabaseUp'), receivedValue(run.received, 'CollectorErrors')])
       .toEqual([1, 1, allCollectors.length]);
     expect(run.result.publish.datumsLost).toBe(0);

@@ -163,7 +163,7 @@ describe.each(testedMajors())('npm run doctor on PostgreSQL %i', (major) => {
     expect(run.code).toBe(1);
     expect(run.items.get('SQL source missing-table')).toEqual({
       status: 'FAIL', title: 'SQL source missing-table',
-      detail: 'source "missing-table": relation "app.no_such_table" does not exist (timeout 3000 ms)',
+      detail: 'source "missing-table": relation "app.no_such_table" does not exist (timeout 5000 ms)',
       fix: 'fix the SQL or the columns of source "missing-table" in collector.sources (README "SQL sources")',
     });
     expect(run.items.get('SQL source too-slow')).toEqual({

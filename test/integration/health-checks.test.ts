@@ -55,6 +55,8 @@ function contextFor(checks: readonly HealthCheckInput[], signal: AbortSignal = n
     now: new Date(),
     log: createMemoryLogger(),
     signal,
+    statementTimeout: forbidden('a statement timeout'),
+    ownReadsExcluded: false,
   };
 }
 

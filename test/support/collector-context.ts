@@ -22,8 +22,9 @@
  *   await harness.close();                                      // in afterAll
  */
 import pg from 'pg';
-import type { Collector, CollectorContext, CollectorResult, CounterTracker, DeltaSkipReason, QueryRunner, Tenant } from '../../lambdas/collector/collector.js';
+import { type Collector, type CollectorContext, type CollectorResult, type CounterTracker, type DeltaSkipReason, type QueryRunner, type Tenant, sqlFor } from '../../lambdas/collector/collector.js';
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
+import { SESSION_SETTINGS_SQL } from '../../lambdas/collector/runtime/production-connection.js';
 import { type StoredSample, computeDeltas, countSkipped } from '../../lambdas/collector/state/deltas.js';
 import { type CollectorSettings, type CollectorSettingsInput, collectorSettingsSchema } from '../../lambdas/core/config/collector-settings.js';
 import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
@@ -127,10 +128,12 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
     connectionString: url,
     application_name: HARNESS_APPLICATION_NAME,
     // As in production: the server refuses writes from the first packet on.
-    options: `-c default_transaction_read_only=on -c statement_timeout=${settings.statementTimeoutMs} -c lock_timeout=${settings.lockTimeoutMs}`,
+    options: `-c default_transaction_read_only=on -c statement_timeout=${settings.statementTimeoutMs} -c lock_timeout=${settings.lockTimeoutMs} -c jit=off`,
   });
   await client.connect();
   const version = await client.query<{ v: string; pid: number }>("SELECT current_setting('server_version_num') AS v, pg_backend_pid() AS pid");
+  // As in production: the session's own reads are left out of the statistics where the role may.
+  const ownReadsExcluded = (await client.query<{ own_reads_excluded: boolean }>(sqlFor(SESSION_SETTINGS_SQL, Number(version.rows[0]!.v), 'harness'))).rows[0]!.own_reads_excluded;
   const counters = options.counters ?? createMemoryCounterStore();
   const log = createMemoryLogger('collector-test');
   const discover = options.tenants ?? patternTenants;
@@ -158,8 +161,14 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       log: log.child({ collector: collector.name }),
       signal: new AbortController().signal,
       tenants: () => (tenants ??= discover(db, settings)),
+      ownReadsExcluded,
+      // The runtime's own statement, not the collector's: not counted.
+      statementTimeout: async (ms) => {
+        await client.query(`SELECT set_config('statement_timeout', '${Math.max(1, Math.floor(ms))}', true)`);
+      },
     };
     await client.query('BEGIN READ ONLY');
+    await client.query(`SELECT set_config('statement_timeout', '${settings.statementTimeoutMs}', true)`);
     try {
       // The runtime's context type is CollectorContext; collectors with a richer Ctx build on it.
       const result = await collector.collect(ctx as Ctx);

@@ -28,6 +28,8 @@ export interface FaultProxy {
   refuse(): Promise<void>;
   accept(): Promise<void>;
   cut(): void;
+  /** Open connections stop carrying data, silently, both ways (a NAT entry that expired while a Lambda was frozen). */
+  freeze(): void;
   /** Client connections currently open (forwarded or blackholed). */
   readonly open: number;
   /** Client connections accepted since the start. */
@@ -38,6 +40,7 @@ export interface FaultProxy {
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
   const clients = new Set<Socket>();
+  const pairs = new Set<readonly [Socket, Socket]>();
   let mode: 'forward' | 'blackhole' = 'forward';
   let accepted = 0;
   let server: Server | undefined;
@@ -59,6 +62,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
+    const pair = [client, upstream] as const;
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   };
@@ -100,6 +106,13 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     cut() {
       for (const socket of sockets) socket.destroy();
+    },
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+      }
+      pairs.clear();
     },
     get open() {
       return clients.size;

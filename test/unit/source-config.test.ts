@@ -43,7 +43,7 @@ describe('SQL source validation', () => {
     // Assess
     expect(settings.sources.map((s) => s.name)).toEqual(DEFAULT_SOURCES.map((s) => s.name));
     expect(settings.sources.map((s) => s.name)).toContain('payroll-runs');
-    expect(settings).toMatchObject({ tenantChunkSize: 1_000, schemaSwitchSamples: 5, sourceSettleMs: 0, topTenants: 25 });
+    expect(settings).toMatchObject({ tenantChunkSize: 10_000, schemaSwitchSamples: 4, sourceSettleMs: 0, topTenants: 25 });
   });
 
   it.each([

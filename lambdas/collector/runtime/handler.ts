@@ -16,7 +16,9 @@ import { withAuthRetry } from './connection-settings-auth-retry.js';
 import { type ConnectionProviders, type Environment, connectionProvidersFromEnvironment, settingsFromEnvironment } from './environment.js';
 import { type CollectorContext, collectorSettings, invocationFailureLog, runDeadline } from './handler-middleware.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client.js';
-import { openProductionConnection } from './production-connection.js';
+import { keptConnection } from './kept-connection.js';
+import { type ProductionConnection, openProductionConnection } from './production-connection.js';
+import type { QueryStats } from './query-stats.js';
 import { runCollection } from './run-collection.js';
 import { tlsWarnings } from './tls-mode.js';
 import type { RunResult } from './run-result.js';
@@ -38,6 +40,12 @@ export interface CollectorHandlerOptions {
   readonly secretReader?: SecretReader;
   readonly log?: Logger;
   readonly clock?: () => number;
+  /**
+   * Keep the production connection from one invocation to the next while the Lambda is
+   * warm (kept-connection.ts). The deployed handler does; default false, so each test
+   * invocation connects afresh.
+   */
+  readonly keepConnection?: boolean;
 }
 
 interface Wiring {
@@ -53,6 +61,7 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
   const collectors = options.collectors ?? allCollectors;
   // Module scope in Lambda: built at the first invocation, reused while the environment is warm.
   let wiring: Wiring | undefined;
+  const kept = options.keepConnection ? keptConnection() : undefined;
   const wire = (): Wiring => {
     wiring ??= {
       connections: connectionProvidersFromEnvironment(env, options.secretReader),
@@ -66,6 +75,15 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
     if (!settings) throw new Error('collector settings were not loaded (middleware order)');
     const { connections, sink } = wire();
     const runLog = log.child({ target: settings.target, requestId: context.awsRequestId });
+    const open = (stats: QueryStats) => withAuthRetry(connections.production, (s) => {
+      warnTls(PRODUCTION_DATABASE, s);
+      return openProductionConnection(s, {
+        statementTimeoutMs: settings.statementTimeoutMs,
+        lockTimeoutMs: settings.lockTimeoutMs,
+        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+        stats,
+      });
+    }, { log: runLog });
     return runCollection({
       settings,
       collectors,
@@ -73,15 +91,10 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
       log: runLog,
       ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
       ...(options.clock ? { clock: options.clock } : {}),
-      connect: (stats) => withAuthRetry(connections.production, (s) => {
-        warnTls(PRODUCTION_DATABASE, s);
-        return openProductionConnection(s, {
-          statementTimeoutMs: settings.statementTimeoutMs,
-          lockTimeoutMs: settings.lockTimeoutMs,
-          connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-          stats,
-        });
-      }, { log: runLog }),
+      connect: kept
+        ? (stats) => kept.acquire({ stats, open, statementTimeoutMs: settings.statementTimeoutMs, checkTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, log: runLog })
+        : open,
+      ...(kept ? { release: (conn: ProductionConnection) => kept.release(conn) } : {}),
       openStateStore: () => withAuthRetry(connections.state, (s) => {
         warnTls(STATE_DATABASE, s);
         return openPgStateStore(s, {
@@ -92,8 +105,10 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
     });
   };
 
-  return middy<unknown, RunResult, Error, CollectorContext>(run)
+  const handler = middy<unknown, RunResult, Error, CollectorContext>(run)
     .use(invocationFailureLog(log))
     .use(collectorSettings(() => settingsFromEnvironment(env)))
     .use(runDeadline(options.clock));
+  // A Lambda environment just ends; a test or `npm start` closes what it kept.
+  return Object.assign(handler, { closeConnection: async () => kept?.close() });
 }

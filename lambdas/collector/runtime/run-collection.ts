@@ -27,6 +27,8 @@ export interface RunCollectionOptions {
   readonly collectors: readonly Collector[];
   /** Opens the read-only production connection (auth retry included), counting into `stats`. */
   readonly connect: (stats: QueryStats) => Promise<ProductionConnection>;
+  /** Takes the connection back after the run (kept-connection.ts); default: it is closed. */
+  readonly release?: (conn: ProductionConnection) => Promise<void>;
   /** Opens the state store; a rejection means the state database is unavailable this run. */
   readonly openStateStore: () => Promise<StateStore>;
   readonly sink: MetricSink;
@@ -141,7 +143,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
   // Collectors that never query the database (health probes) run even when it is down.
   const runnable = first ? options.collectors : options.collectors.filter((c) => c.usesDatabase === false);
   const connection = first
-    ? runConnection(first, () => options.connect(stats), log)
+    ? runConnection(first, () => options.connect(stats), log, options.release)
     : unavailableConnection(connectError?.message ?? 'not connected');
   const discover = options.discover ?? discoverTenants;
   const env: RunEnvironment = {

@@ -1,7 +1,8 @@
 /**
- * Runs one collector in isolation: its own READ ONLY transaction with its own
- * statement_timeout, a client-side timer that aborts it, and a result that is either its
- * datums or a failure with a clear reason. Nothing a collector does can stop the others.
+ * Runs one collector in isolation: in the run's shared READ ONLY transaction with its own
+ * statement_timeout (run-transaction.ts), a client-side timer that aborts it, and a result
+ * that is either its datums or a failure with a clear reason. Nothing a collector does can
+ * stop the others.
  */
 import type { Collector, CollectorContext, CollectorLogLine, CollectorResult, QueryRunner, Tenant } from '../collector.js';
 import type { Layer } from '../../core/catalog/index.js';
@@ -61,12 +62,6 @@ export interface CollectorOutcome {
   readonly partialErrors: readonly { readonly name: string; readonly message: string }[];
 }
 
-function transactionStart(timeoutMs: number): string[] {
-  // SELECT 1 takes the snapshot: from then on the transaction can no longer be switched
-  // to READ WRITE (SQLSTATE 25001), whatever the collector sends.
-  return ['BEGIN READ ONLY', `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`, 'SELECT 1'];
-}
-
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -88,11 +83,12 @@ function hasSqlState(error: unknown): boolean {
 }
 
 /** The collector's view of the connection: guarded, aborted with it, and self-healing after a failed statement. */
-function scopedRunner(conn: ProductionConnection, signal: AbortSignal, timeLeftMs: () => number): QueryRunner {
+function scopedRunner(c: Collector, conn: ProductionConnection, signal: AbortSignal, timeLeftMs: () => number): QueryRunner {
   return {
     async query(text, params) {
       signal.throwIfAborted();
       assertCollectorStatement(text);
+      if (!c.restoresSettings) conn.transaction.noteStatement(text);
       try {
         return await conn.db.query(text, params);
       } catch (error) {
@@ -100,7 +96,7 @@ function scopedRunner(conn: ProductionConnection, signal: AbortSignal, timeLeftM
         // other statements (other SQL sources) still run.
         if (!signal.aborted && !conn.lost && hasSqlState(error)) {
           // If even that fails, the collector's next statement reports it; keep the first error.
-          await conn.control(['ROLLBACK', ...transactionStart(timeLeftMs())]).catch(() => undefined);
+          await conn.transaction.restart(timeLeftMs()).catch(() => undefined);
         }
         throw error;
       }
@@ -153,9 +149,10 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
     let db: QueryRunner = noDatabase(c.name);
     if (c.usesDatabase !== false) {
       conn = await untilAborted(env.connection.live(), controller.signal);
-      await untilAborted(conn.control(transactionStart(statementTimeoutMs)), controller.signal);
-      db = scopedRunner(conn, controller.signal, () => Math.min(deadline - env.clock(), statementTimeoutMs));
+      await untilAborted(conn.transaction.enter(statementTimeoutMs), controller.signal);
+      db = scopedRunner(c, conn, controller.signal, () => Math.min(deadline - env.clock(), statementTimeoutMs));
     }
+    const live = conn;
     if (c.requires?.includes('pg_stat_statements')) {
       const problem = pgStatStatementsProblem(await untilAborted(env.pgStatStatements(db), controller.signal));
       if (problem) throw new MissingRequirementError(problem);
@@ -170,9 +167,14 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
       log,
       signal: controller.signal,
       tenants: () => env.tenants(db),
+      ownReadsExcluded: live?.ownReadsExcluded ?? false,
+      async statementTimeout(ms) {
+        if (!live) throw new Error(`collector ${c.name} is declared usesDatabase: false but set a statement timeout`);
+        controller.signal.throwIfAborted();
+        await live.transaction.statementTimeout(Math.min(ms, deadline - env.clock()));
+      },
     };
     const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal);
-    if (conn) await conn.control(['COMMIT']);
     return {
       name: c.name, layer: c.layer, status: CollectorStatus.Ok, ...measure(),
       datums: result.datums, logLines: result.logLines ?? [],
@@ -185,7 +187,7 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
     // The server ended the session: make sure the next collector reconnects.
     if (conn && failure.reason === FailureReason.ConnectionLost) conn.destroy();
     if (conn && !conn.lost) {
-      const released = await withinGrace(conn.control(['ROLLBACK']), Math.min(timeoutMs, MAX_CLEANUP_GRACE_MS));
+      const released = await withinGrace(conn.transaction.rollback(), Math.min(timeoutMs, MAX_CLEANUP_GRACE_MS));
       // A statement that outlives its own timeout: drop the socket, the next collector reconnects.
       if (!released) conn.destroy();
     }

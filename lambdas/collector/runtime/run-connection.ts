@@ -24,6 +24,8 @@ export function runConnection(
   first: ProductionConnection,
   reconnect: () => Promise<ProductionConnection>,
   log: Logger,
+  /** Where the connection goes after the run (kept for the next one); default: closed. */
+  release: (conn: ProductionConnection) => Promise<void> = (conn) => conn.close(),
 ): RunConnection {
   let connection = first;
   let reconnects = 0;
@@ -48,7 +50,9 @@ export function runConnection(
       return reconnectFailures;
     },
     async close() {
-      await connection.close();
+      // The run's shared transaction ends with the run: a kept connection waits idle, not idle in a transaction.
+      if (!connection.lost) await connection.transaction.end().catch(() => connection.destroy());
+      await release(connection);
     },
   };
 }

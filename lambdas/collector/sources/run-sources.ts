@@ -8,7 +8,6 @@ import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/source
 import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
 import { compileSource, TENANT_INDEX_COLUMN, TENANT_ROW_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
-import { localSettings } from './local-settings.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
 import { trackedWindow, windowEnd } from './window.js';
 
@@ -29,7 +28,6 @@ type SourceError = { readonly name: string; readonly message: string };
 
 const errorName = (source: Source): string => `sources/${source.name}`;
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const hasSqlState = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
 
 async function sourceWindow(ctx: CollectorContext, sources: readonly Source[]): Promise<SourceWindow & { skipReason?: string }> {
   if (sources.some(usesWindowStart)) return trackedWindow(ctx.counters, ctx.now, ctx.settings.sourceSettleMs);
@@ -56,7 +54,6 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   const clock = options.clock ?? Date.now;
   const log = ctx.log.child({ collector: options.collector });
   const w = await sourceWindow(ctx, sources);
-  const settings = localSettings(ctx.serverVersion, options.collector);
   // Without tenants only the perTenant sources fail; the shared-table ones still run.
   let tenants: readonly Tenant[] = [];
   let discoveryError: string | undefined;
@@ -64,7 +61,6 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
     try {
       tenants = await ctx.tenants();
     } catch (error) {
-      if (hasSqlState(error)) settings.lost();
       discoveryError = `tenant discovery failed: ${messageOf(error)}`;
     }
   }
@@ -88,8 +84,8 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       continue;
     }
     try {
-      await settings.statementTimeout(ctx.db, Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
-      if (source.perTenant && tenants.length && !(await settings.prepareTenantScans(ctx.db)) && !ownReadsLogged) {
+      await ctx.statementTimeout(Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
+      if (source.perTenant && tenants.length && !ctx.ownReadsExcluded && !ownReadsLogged) {
         ownReadsLogged = true;
         log.info('tenant_reads_include_own', { reason: 'this role may not set track_counts: perTenant source reads count as tenant activity' });
       }
@@ -97,8 +93,6 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       datums.push(...result.datums);
       if (result.invalid.length) errors.push({ name: errorName(source), message: `source "${source.name}": ${result.invalid.join('; ')}` });
     } catch (error) {
-      // The runtime answers a failed statement with a fresh transaction: SET LOCALs are gone.
-      if (hasSqlState(error)) settings.lost();
       const message = messageOf(error);
       // The runtime logs each entry (collector_partial_failure) and counts it in CollectorErrors.
       errors.push({ name: errorName(source), message: message.startsWith('source "') ? message : `source "${source.name}": ${message}` });

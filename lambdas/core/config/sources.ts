@@ -53,8 +53,12 @@ export type SourceDimension = (typeof sourceDimensions)[number];
 export const SOURCE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,47}$/;
 export const MIN_SOURCE_TIMEOUT_MS = 100;
 export const MAX_SOURCE_TIMEOUT_MS = 60_000;
-/** A source without its own timeoutMs gets this statement_timeout (per statement, per chunk). */
-export const DEFAULT_SOURCE_TIMEOUT_MS = 3_000;
+/**
+ * A source without its own timeoutMs gets this statement_timeout (per statement, per
+ * chunk): the default statementTimeoutMs, so the default sources need no change of the
+ * run's statement_timeout (each change is a statement).
+ */
+export const DEFAULT_SOURCE_TIMEOUT_MS = 5_000;
 const PLACEHOLDER_LIKE = /\{\{[^}]*\}\}/g;
 const POSITIONAL_PARAMETER = /\$\d/;
 const column = z.string().min(1).max(63);

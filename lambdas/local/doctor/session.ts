@@ -13,6 +13,10 @@ import type { CollectorSettings } from '../../core/config/collector-settings.js'
 export interface DoctorSession {
   readonly db: QueryRunner;
   readonly serverVersion: number;
+  /** Whether the session's own reads are left out of the statistics, as in a collection run. */
+  readonly ownReadsExcluded: boolean;
+  /** statement_timeout for the rest of the current transaction. */
+  statementTimeout(ms: number): Promise<void>;
   readonly settings: CollectorSettings;
   /** How the connection was made (TLS mode, host): what the TLS check reads. */
   readonly connection: ConnectionSettings;
@@ -24,6 +28,8 @@ export function doctorSession(conn: ProductionConnection, settings: CollectorSet
   return {
     db: conn.db,
     serverVersion: conn.serverVersion,
+    ownReadsExcluded: conn.ownReadsExcluded,
+    statementTimeout: (ms) => conn.control([`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`]),
     settings,
     connection,
     async transaction(work, options = {}) {

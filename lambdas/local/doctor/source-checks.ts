@@ -58,6 +58,8 @@ async function checkSource(s: DoctorSession, source: Source, tenants: readonly T
     now: new Date(clock()),
     log: createMemoryLogger('tenantwatch-doctor'),
     signal: new AbortController().signal,
+    statementTimeout: (ms) => s.statementTimeout(ms),
+    ownReadsExcluded: s.ownReadsExcluded,
   };
   const started = clock();
   // The engine sets statement_timeout to min(source timeout, time left): leave it the whole timeout.

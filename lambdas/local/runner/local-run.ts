@@ -86,8 +86,22 @@ async function runWithTargets(options: LocalOptions, plan: LocalRunPlan, targets
     },
     sink: () => sink,
     log,
+    // As the deployed Lambda: one connection from run to run.
+    keepConnection: true,
   });
+  try {
+    return await collectLoop(handler, { options, plan, targets, io });
+  } finally {
+    await handler.closeConnection();
+  }
+}
 
+type LocalHandler = ReturnType<typeof createCollectorHandler>;
+
+async function collectLoop(
+  handler: LocalHandler,
+  { options, plan, targets, io }: { options: LocalOptions; plan: LocalRunPlan; targets: LocalTargets; io: LocalIo },
+): Promise<number> {
   const collect = async (): Promise<Collection> => {
     const result = await handler({}, lambdaContext(plan.settings.runBudgetMs));
     return { result, evaluations: evaluateAlarmRules(result.datums, { instances: plan.instances, rules: plan.rules }) };

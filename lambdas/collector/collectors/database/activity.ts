@@ -20,7 +20,7 @@ import { rowCollector } from '../shared/row-collector.js';
 import { dimensionValue } from '../../tenants/dimension-value.js';
 import { OWN_APPLICATION_NAMES } from '../../runtime/pg-client.js';
 
-export const ACTIVITY_TIMEOUT_MS = 2_000;
+export const ACTIVITY_TIMEOUT_MS = 5_000;
 /** application_name values published as their own dimension; the rest add up to OTHER_APPLICATIONS. */
 export const MAX_APPLICATION_NAMES = 10;
 export const OTHER_APPLICATIONS = 'other';

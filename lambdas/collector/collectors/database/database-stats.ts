@@ -8,7 +8,7 @@ import { CacheHitRate, CacheHits, Deadlocks, DiskReads, Layer, TempBytes, Transa
 import { type Datum, datum } from '../../../core/metrics/datum.js';
 import { counterCollector } from '../shared/counter-collector.js';
 
-export const DATABASE_STATS_TIMEOUT_MS = 2_000;
+export const DATABASE_STATS_TIMEOUT_MS = 5_000;
 const PERCENT = 100;
 
 const COUNTERS = ['blks_hit', 'blks_read', 'deadlocks', 'xact_commit', 'xact_rollback', 'temp_bytes'] as const;

@@ -17,7 +17,7 @@ import { toNumber, toNumberOrNull } from '../shared/pg-values.js';
 import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
 import { rowCollector } from '../shared/row-collector.js';
 
-export const REPLICATION_TIMEOUT_MS = 2_000;
+export const REPLICATION_TIMEOUT_MS = 5_000;
 
 /** Same functions and columns from PostgreSQL 14 to 18. */
 export const replicationSql = [{

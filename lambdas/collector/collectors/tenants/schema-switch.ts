@@ -1,9 +1,11 @@
 /**
  * SchemaSwitchTime: the round trip of `SET LOCAL search_path TO <tenant schema>` on the
  * collector's own connection, for a sample of tenants that rotates every minute so every
- * tenant is probed over time. Published as one distribution (CloudWatch computes p50 and
- * Maximum). SET LOCAL lasts until the runtime's COMMIT or ROLLBACK, so the session's
- * search_path is restored by the server whatever happens here.
+ * tenant is probed over time, and of the switch back to the session's search_path (what
+ * a pooled connection does between two tenants' requests). Published as one distribution
+ * (CloudWatch computes p50 and Maximum). The switch back is part of the sample, so the
+ * run's shared transaction leaves with the search_path it came with (restoresSettings);
+ * if the collector fails half way, the runtime rolls the transaction back.
  */
 import pg from 'pg';
 import { SchemaSwitchTime } from '../../../core/catalog/index.js';
@@ -11,7 +13,9 @@ import { distribution } from '../../../core/metrics/datum.js';
 import { collector, type Tenant } from '../../collector.js';
 
 export const SCHEMA_SWITCH_COLLECTOR = 'schema-switch';
-const TIMEOUT_MS = 3_000;
+const TIMEOUT_MS = 5_000;
+/** The session's search_path again: the last switch of every sample. */
+const SWITCH_BACK = 'SET LOCAL search_path TO DEFAULT';
 const MS_PER_MINUTE = 60_000;
 /** Microsecond resolution is plenty for a KPI of 10 ms. */
 const DECIMALS = 3;
@@ -28,12 +32,15 @@ export const schemaSwitch = collector({
   name: SCHEMA_SWITCH_COLLECTOR,
   layer: 'tenants',
   timeoutMs: TIMEOUT_MS,
+  restoresSettings: true,
   async collect(ctx) {
-    const sample = rotatingSample(await ctx.tenants(), ctx.settings.schemaSwitchSamples, ctx.now);
+    const tenants = rotatingSample(await ctx.tenants(), ctx.settings.schemaSwitchSamples, ctx.now);
+    if (!tenants.length) return { datums: [] };
+    const switches = [...tenants.map((t) => `SET LOCAL search_path TO ${pg.escapeIdentifier(t.schema)}`), SWITCH_BACK];
     const counts = new Map<number, number>();
-    for (const tenant of sample) {
+    for (const statement of switches) {
       const started = performance.now();
-      await ctx.db.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(tenant.schema)}`);
+      await ctx.db.query(statement);
       const ms = Number((performance.now() - started).toFixed(DECIMALS));
       counts.set(ms, (counts.get(ms) ?? 0) + 1);
     }

@@ -1,0 +1,102 @@
+/**
+ * The READ ONLY transaction a run's collectors share. One transaction per run instead of
+ * one per collector: a collector costs no BEGIN, SET and COMMIT of its own, which were
+ * most of a run's statements. Isolation between collectors is kept where it matters:
+ * - a failed statement rolls the transaction back and opens a fresh one (the collector's
+ *   later statements, and the next collectors, still run);
+ * - a failed collector's transaction is rolled back;
+ * - statement_timeout is the runtime's: a collector asks through `statementTimeout()`,
+ *   and the next collector gets its own again (only a change costs a statement);
+ * - a collector whose statements may have changed any other setting (SET, RESET,
+ *   set_config) ends the transaction after it, so nothing it set reaches the next one.
+ *
+ * BEGIN READ ONLY and a first SELECT (which takes the snapshot) always travel together:
+ * once a snapshot exists the transaction can no longer be switched to READ WRITE
+ * (SQLSTATE 25001), whatever a collector sends.
+ */
+
+/** What the transaction needs of the connection: the runtime's own statements in one round trip. */
+export interface TransactionControl {
+  control(statements: readonly string[]): Promise<void>;
+}
+
+/** Statements that may change a setting: matched loosely, a false positive only costs a COMMIT. */
+const CHANGES_SETTINGS = /\b(?:set|reset)\b|\bset_config\s*\(/i;
+
+export function mayChangeSettings(text: string): boolean {
+  return CHANGES_SETTINGS.test(text);
+}
+
+const wholeMs = (ms: number) => Math.max(1, Math.floor(ms));
+const setTimeoutSql = (ms: number) => `SELECT set_config('statement_timeout', '${wholeMs(ms)}', true)`;
+
+export class RunTransaction {
+  #open = false;
+  #timeoutMs: number | undefined;
+  #settingsChanged = false;
+
+  constructor(private readonly conn: TransactionControl) {}
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /**
+   * Before a collector: a transaction with this statement_timeout, clean of whatever the
+   * previous collector set. Costs nothing when one is open with that timeout already.
+   */
+  async enter(statementTimeoutMs: number): Promise<void> {
+    const timeout = wholeMs(statementTimeoutMs);
+    if (this.#open && this.#settingsChanged) {
+      await this.#send(['COMMIT', 'BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
+    } else if (!this.#open) {
+      await this.#send(['BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
+    } else if (this.#timeoutMs !== timeout) {
+      await this.#send([setTimeoutSql(timeout)], timeout);
+    }
+  }
+
+  /** A collector's own bound for its next statements (e.g. one SQL source's timeout). */
+  async statementTimeout(ms: number): Promise<void> {
+    if (!this.#open) return this.enter(ms);
+    const timeout = wholeMs(ms);
+    if (this.#timeoutMs === timeout) return;
+    await this.#send([setTimeoutSql(timeout)], timeout);
+  }
+
+  /** A statement of a collector that does not restore its settings itself is about to be sent. */
+  noteStatement(text: string): void {
+    if (mayChangeSettings(text)) this.#settingsChanged = true;
+  }
+
+  /** After a failed statement: the transaction is aborted; a fresh one, same timeout. */
+  async restart(statementTimeoutMs: number): Promise<void> {
+    const timeout = wholeMs(statementTimeoutMs);
+    this.#open = false;
+    await this.#send(['ROLLBACK', 'BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
+  }
+
+  /** A failed or timed-out collector: nothing of it stays. */
+  async rollback(): Promise<void> {
+    this.#open = false;
+    await this.conn.control(['ROLLBACK']);
+  }
+
+  /** The run is over: end the transaction (read only: nothing to commit but its end). */
+  async end(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    await this.conn.control(['COMMIT']);
+  }
+
+  async #send(statements: string[], timeout: number): Promise<void> {
+    // Until the server confirmed, the state is unknown: a failure leaves the transaction
+    // closed (the caller rolls back or drops the connection).
+    const wasOpen = this.#open;
+    this.#open = false;
+    await this.conn.control(statements);
+    this.#open = wasOpen || statements.includes('BEGIN READ ONLY');
+    if (statements.includes('BEGIN READ ONLY')) this.#settingsChanged = false;
+    this.#timeoutMs = timeout;
+  }
+}
