@@ -14,6 +14,7 @@ import { validateDatums } from '../publishers/validate.js';
 import type { StateStore } from '../state/state-store.js';
 import { discoverTenants } from '../tenants/discovery.js';
 import { type RunDeadlines, runDeadlines } from './deadline.js';
+import { onceSucceeded } from './once-succeeded.js';
 import { pgStatStatementsState } from './requirements.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
@@ -37,21 +38,6 @@ export interface RunCollectionOptions {
   readonly discover?: (db: QueryRunner, discovery: TenantDiscovery, log?: Logger) => Promise<readonly Tenant[]>;
 }
 
-
-/** Memoises the first success; a failure is not remembered, so the next caller retries. */
-function onceSucceeded<T>(work: (db: QueryRunner) => Promise<T>): (db: QueryRunner) => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return (db) => {
-    if (!pending) {
-      const attempt = work(db);
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) pending = undefined;
-      });
-    }
-    return pending;
-  };
-}
 
 function lazyStateStore(open: () => Promise<StateStore>, log: Logger) {
   let opened: Promise<StateStore> | undefined;
