@@ -1,7 +1,7 @@
 /**
- * Per-run memoisation of shared reads (tenant discovery): the first success is kept for
- * the run; a failure is not remembered, so the next caller retries (e.g. on its own, fresh
- * transaction after the first caller timed out).
+ * Per-run memoisation of shared reads (tenant discovery, pg_stat_statements): the first
+ * success is kept for the run; a failure is not remembered, so the next caller retries
+ * (e.g. on its own, fresh transaction after the first caller timed out).
  */
 import type { QueryRunner } from '../collector.js';
 

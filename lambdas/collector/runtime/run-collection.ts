@@ -9,6 +9,7 @@ import type { CollectorSettings } from '../../core/config/collector-settings.js'
 import type { TenantDiscovery } from '../../core/config/tenants.js';
 import type { Logger } from '../../core/log/logger.js';
 import type { Datum } from '../../core/metrics/datum.js';
+import { readStatementStatistics } from '../collectors/shared/statement-statistics.js';
 import type { MetricSink, PublishReport } from '../publishers/sink.js';
 import { validateDatums } from '../publishers/validate.js';
 import type { StateStore } from '../state/state-store.js';
@@ -135,6 +136,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     collectUntil: deadlines.collectUntil,
     store: state.get,
     tenants: onceSucceeded((db) => discover(db, settings.tenants, log)),
+    statementStatistics: onceSucceeded((db) => readStatementStatistics(db, first?.serverVersion ?? 0)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
     clock,
   };
