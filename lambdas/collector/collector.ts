@@ -8,6 +8,7 @@ import type { Layer } from '../core/catalog/index.js';
 import type { CollectorSettings } from '../core/config/collector-settings.js';
 import type { Logger } from '../core/log/logger.js';
 import type { Datum } from '../core/metrics/datum.js';
+import type { StatementStatistics } from './collectors/shared/statement-statistics.js';
 
 /** A read-only, statement-counted query runner on the production connection. */
 export interface QueryRunner {
@@ -72,6 +73,11 @@ export interface CollectorContext {
   readonly settings: CollectorSettings;
   /** Discovered tenants; discovery runs once per run, on first use. */
   tenants(): Promise<readonly Tenant[]>;
+  /**
+   * pg_stat_statements' counters of every entry of this database, read once per run by the
+   * first collector that asks (a failure is not remembered: the next caller reads again).
+   */
+  statementStatistics(): Promise<StatementStatistics>;
   readonly serverVersion: number;
   readonly db: QueryRunner;
   /** Deltas for this collector's counters (state kept outside the production database). */
@@ -113,7 +119,10 @@ export interface Collector<Ctx extends CollectorContext = CollectorContext> {
   readonly name: string;
   readonly layer: Layer;
   readonly timeoutMs: number;
-  /** PostgreSQL features it needs; the runtime reports a clear reason when one is missing. */
+  /**
+   * PostgreSQL features it needs. Not checked up front: when such a collector fails as if
+   * one were missing, the runtime finds out which and reports the fix.
+   */
   readonly requires?: readonly ('pg_stat_statements')[];
   /**
    * false for collectors that never query the database (the health-check probes): the

@@ -49,6 +49,7 @@ function contextFor(checks: readonly HealthCheckInput[], signal: AbortSignal = n
     target: 'demo',
     settings: collectorSettingsSchema.parse({ target: 'demo', healthChecks: checks }),
     tenants: forbidden('tenants'),
+    statementStatistics: forbidden('pg_stat_statements'),
     serverVersion: 0,
     db: { query: forbidden('the database') },
     counters: { deltas: forbidden('counters') },

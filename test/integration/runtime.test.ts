@@ -307,15 +307,29 @@ describe.each(testedMajors())('collector runtime on PostgreSQL %i', (major) => {
     expect(sink.latest().filter((d) => d.metric.name === 'TenantCount').map((d) => d.value)).toEqual([3, 3]);
   });
 
-  it('reports a collector that needs pg_stat_statements where it is not installed', async () => {
+  it('reports a collector that needs pg_stat_statements where it is not installed, checking only after its read failed', async () => {
     // Prepare
-    const needs = collector({ name: 'statements', layer: 'database', timeoutMs: 2_000, requires: ['pg_stat_statements'], collect: async () => ({ datums: [] }) });
-    const { opts, log } = options([needs]);
+    const needs = collector({
+      name: 'statements', layer: 'database', timeoutMs: 2_000, requires: ['pg_stat_statements'],
+      async collect(ctx) {
+        await ctx.statementStatistics();
+        return { datums: [] };
+      },
+    });
+    const declaresOnly = collector({ name: 'declares-only', layer: 'database', timeoutMs: 2_000, requires: ['pg_stat_statements'], collect: async () => ({ datums: [] }) });
+    const { opts, log } = options([declaresOnly, needs]);
     // Act
     const result = await runCollection(opts);
     // Assess
-    expect(result.errors).toEqual([{ collector: 'statements', reason: FailureReason.MissingRequirement, message: expect.stringContaining('CREATE EXTENSION pg_stat_statements') }]);
+    expect(result.errors).toEqual([{
+      collector: 'statements', reason: FailureReason.MissingRequirement,
+      message: 'pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements (the library must be in shared_preload_libraries)',
+    }]);
     expect(log.records().find((r) => r.event === 'collector_failed')?.reason).toBe('missing-requirement');
+    expect(result.collectors.map((c) => [c.name, c.status, c.statements])).toEqual([
+      ['declares-only', 'ok', 2], // the run's transaction opened (BEGIN + statement_timeout) only: no check up front
+      ['statements', 'failed', 6], // in that transaction: the failed read, the re-opened transaction (3), the check, ROLLBACK
+    ]);
   });
 
   it('starts no collector past the run budget and reports the skipped ones', async () => {

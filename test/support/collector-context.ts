@@ -11,6 +11,8 @@
  *   `counter-went-backwards`; otherwise the delta, with intervalSeconds between the runs'
  *   `now` (pass `now` to run() for an exact interval);
  * - one deltas() call per collector run (the runtime enforces the same).
+ * ctx.statementStatistics() reads pg_stat_statements once per harness run (one collector),
+ * like the runtime once per collection run: a failed read is not remembered.
  * The sample is always kept as the next baseline. Not simulated: concurrent runs and an
  * unreachable state database (the runtime's tests cover those).
  *
@@ -23,6 +25,8 @@
  */
 import pg from 'pg';
 import { type Collector, type CollectorContext, type CollectorResult, type CounterTracker, type DeltaSkipReason, type QueryRunner, type Tenant, sqlFor } from '../../lambdas/collector/collector.js';
+import { readStatementStatistics } from '../../lambdas/collector/collectors/shared/statement-statistics.js';
+import { onceSucceeded } from '../../lambdas/collector/runtime/once-succeeded.js';
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { SESSION_SETTINGS_SQL } from '../../lambdas/collector/runtime/production-connection.js';
 import { type StoredSample, computeDeltas, countSkipped } from '../../lambdas/collector/state/deltas.js';
@@ -150,17 +154,21 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       },
     };
     let tenants: Promise<readonly Tenant[]> | undefined;
+    const serverVersion = Number(version.rows[0]!.v);
+    // As the runtime: read once per run, a failure not remembered.
+    const statementStatistics = onceSucceeded((runner) => readStatementStatistics(runner, serverVersion));
     const tracker = counters.tracker(target, collector.name, now);
     const ctx: CollectorContext = {
       target,
       settings,
-      serverVersion: Number(version.rows[0]!.v),
+      serverVersion,
       db,
       counters: tracker,
       now,
       log: log.child({ collector: collector.name }),
       signal: new AbortController().signal,
       tenants: () => (tenants ??= discover(db, settings)),
+      statementStatistics: () => statementStatistics(db),
       ownReadsExcluded,
       // The runtime's own statement, not the collector's: not counted.
       statementTimeout: async (ms) => {

@@ -14,15 +14,12 @@ import { type ReplicationRow, replicationLag } from '../../lambdas/collector/col
 import {
   TOP_STATEMENT_TEXT_MAX_CHARS,
   entryKey,
-  explainStatementsError,
   normaliseQueryText,
   queryLatencyDatum,
-  statementCountersSql,
   statementIntervals,
 } from '../../lambdas/collector/collectors/database/statements.js';
 import { counterSample } from '../../lambdas/collector/collectors/shared/counter-collector.js';
 import { round, toNumber } from '../../lambdas/collector/collectors/shared/pg-values.js';
-import { MissingRequirementError } from '../../lambdas/collector/runtime/collector-failure.js';
 import type { Datum } from '../../lambdas/core/metrics/datum.js';
 
 const T = 'demo';
@@ -204,25 +201,6 @@ describe('statements: QueryLatency and top statements', () => {
     expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', stats_since: null })).toBe('-42/10/5');
     expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', stats_since: since })).toBe('-42/10/5@2026-01-02T03:04:05.678Z');
     expect(entryKey({ queryid: null, userid: null, dbid: null, stats_since: null })).toBeUndefined();
-    expect(sqlFor(statementCountersSql, 160000, 's')).toContain('NULL::timestamptz AS stats_since');
-    expect(sqlFor(statementCountersSql, 170000, 's')).toContain('stats_since AS stats_since');
-  });
-
-  it.each(['42P01', '42883', '55000'])('explains SQLSTATE %s as a missing pg_stat_statements', (code) => {
-    // Prepare
-    const error = Object.assign(new Error('relation "pg_stat_statements_info" does not exist'), { code });
-    // Act
-    const explained = explainStatementsError(error);
-    // Assess
-    expect(explained).toBeInstanceOf(MissingRequirementError);
-    expect((explained as Error).message).toContain('CREATE EXTENSION pg_stat_statements;');
-  });
-
-  it('passes other errors through unchanged', () => {
-    // Prepare
-    const error = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
-    // Act, Assess
-    expect(explainStatementsError(error)).toBe(error);
   });
 });
 

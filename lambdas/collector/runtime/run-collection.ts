@@ -9,11 +9,13 @@ import type { CollectorSettings } from '../../core/config/collector-settings.js'
 import type { TenantDiscovery } from '../../core/config/tenants.js';
 import type { Logger } from '../../core/log/logger.js';
 import type { Datum } from '../../core/metrics/datum.js';
+import { readStatementStatistics } from '../collectors/shared/statement-statistics.js';
 import type { MetricSink, PublishReport } from '../publishers/sink.js';
 import { validateDatums } from '../publishers/validate.js';
 import type { StateStore } from '../state/state-store.js';
 import { discoverTenants } from '../tenants/discovery.js';
 import { type RunDeadlines, runDeadlines } from './deadline.js';
+import { onceSucceeded } from './once-succeeded.js';
 import { pgStatStatementsState } from './requirements.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
@@ -39,21 +41,6 @@ export interface RunCollectionOptions {
   readonly discover?: (db: QueryRunner, discovery: TenantDiscovery, log?: Logger) => Promise<readonly Tenant[]>;
 }
 
-
-/** Memoises the first success; a failure is not remembered, so the next caller retries. */
-function onceSucceeded<T>(work: (db: QueryRunner) => Promise<T>): (db: QueryRunner) => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return (db) => {
-    if (!pending) {
-      const attempt = work(db);
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) pending = undefined;
-      });
-    }
-    return pending;
-  };
-}
 
 function lazyStateStore(open: () => Promise<StateStore>, log: Logger) {
   let opened: Promise<StateStore> | undefined;
@@ -151,6 +138,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     collectUntil: deadlines.collectUntil,
     store: state.get,
     tenants: onceSucceeded((db) => discover(db, settings.tenants, log)),
+    statementStatistics: onceSucceeded((db) => readStatementStatistics(db, first?.serverVersion ?? 0)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
     clock,
   };

@@ -9,13 +9,14 @@ import type { Layer } from '../../core/catalog/index.js';
 import type { CollectorSettings } from '../../core/config/collector-settings.js';
 import type { Logger } from '../../core/log/logger.js';
 import type { Datum } from '../../core/metrics/datum.js';
+import type { StatementStatistics } from '../collectors/shared/statement-statistics.js';
 import { createCounterTracker } from '../state/counter-tracker.js';
 import type { StateStore } from '../state/state-store.js';
-import { CollectorTimeoutError, type CollectorFailure, FailureReason, MissingRequirementError, describeFailure } from './collector-failure.js';
+import { CollectorTimeoutError, type CollectorFailure, FailureReason, describeFailure } from './collector-failure.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
 import type { RunConnection } from './run-connection.js';
-import { type PgStatStatementsState, pgStatStatementsProblem } from './requirements.js';
+import { type PgStatStatementsState, explainPgStatStatementsFailure } from './requirements.js';
 import { assertCollectorStatement } from './statement-guard.js';
 
 /** Below this, a collector could not even open its transaction: do not start it. */
@@ -39,7 +40,12 @@ export interface RunEnvironment {
   readonly store: () => Promise<StateStore>;
   /** Tenant discovery, memoised for the run. */
   readonly tenants: (db: QueryRunner) => Promise<readonly Tenant[]>;
-  /** Whether pg_stat_statements is loaded and installed, read once per run. */
+  /** pg_stat_statements' counters, read once per run by the first collector that asks. */
+  readonly statementStatistics: (db: QueryRunner) => Promise<StatementStatistics>;
+  /**
+   * Whether pg_stat_statements is loaded and installed: read only after a collector that
+   * requires it failed as if it were missing, at most once per run.
+   */
   readonly pgStatStatements: (db: QueryRunner) => Promise<PgStatStatementsState>;
   readonly clock: () => number;
 }
@@ -119,6 +125,15 @@ function skipped(c: Collector, message: string): CollectorOutcome {
   };
 }
 
+/**
+ * A collector that requires pg_stat_statements and failed as if it were missing: says
+ * precisely what is missing. The failed statement already re-opened the transaction
+ * (scopedRunner), so `state` can ask on it.
+ */
+async function rethrowExplained(c: Collector, error: unknown, state: () => Promise<PgStatStatementsState>): Promise<never> {
+  throw c.requires?.includes('pg_stat_statements') ? await explainPgStatStatementsFailure(error, state) : error;
+}
+
 export async function runCollector(c: Collector, env: RunEnvironment): Promise<CollectorOutcome> {
   const startedAt = env.clock();
   const remaining = env.collectUntil - startedAt;
@@ -153,10 +168,6 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
       db = scopedRunner(c, conn, controller.signal, () => Math.min(deadline - env.clock(), statementTimeoutMs));
     }
     const live = conn;
-    if (c.requires?.includes('pg_stat_statements')) {
-      const problem = pgStatStatementsProblem(await untilAborted(env.pgStatStatements(db), controller.signal));
-      if (problem) throw new MissingRequirementError(problem);
-    }
     const ctx: CollectorContext = {
       target: env.target,
       settings: env.settings,
@@ -167,6 +178,7 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
       log,
       signal: controller.signal,
       tenants: () => env.tenants(db),
+      statementStatistics: () => env.statementStatistics(db),
       ownReadsExcluded: live?.ownReadsExcluded ?? false,
       async statementTimeout(ms) {
         if (!live) throw new Error(`collector ${c.name} is declared usesDatabase: false but set a statement timeout`);
@@ -174,7 +186,8 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
         await live.transaction.statementTimeout(Math.min(ms, deadline - env.clock()));
       },
     };
-    const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal);
+    const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal)
+      .catch((error: unknown) => rethrowExplained(c, error, () => untilAborted(env.pgStatStatements(db), controller.signal)));
     return {
       name: c.name, layer: c.layer, status: CollectorStatus.Ok, ...measure(),
       datums: result.datums, logLines: result.logLines ?? [],

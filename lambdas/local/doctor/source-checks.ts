@@ -5,6 +5,7 @@
  * back. The window is the last DOCTOR_WINDOW_MS, as if the previous run had been then.
  */
 import type { CollectorContext, CounterTracker, Deltas, Tenant } from '../../collector/collector.js';
+import { readStatementStatistics } from '../../collector/collectors/shared/statement-statistics.js';
 import { SOURCES_FINISH_RESERVE_MS, runSources } from '../../collector/sources/run-sources.js';
 import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
 import { createMemoryLogger } from '../../core/log/logger.js';
@@ -52,6 +53,8 @@ async function checkSource(s: DoctorSession, source: Source, tenants: readonly T
     target: s.settings.target,
     settings: s.settings,
     tenants: async () => tenants,
+    // SQL sources never read pg_stat_statements; the real read, should one ever do.
+    statementStatistics: () => readStatementStatistics(s.db, s.serverVersion),
     serverVersion: s.serverVersion,
     db: s.db,
     counters: previousWindowTracker(),

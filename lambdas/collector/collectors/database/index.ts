@@ -1,7 +1,8 @@
 /**
  * The database-layer collectors, in the order the runtime runs them. Together they send
  * five statements per run: pg_stat_database, pg_stat_activity, replication status, and
- * pg_stat_statements (counters, then the text of the ten slowest).
+ * pg_stat_statements (the run's shared counter read, which statements asks for first, then
+ * the text of the ten slowest).
  */
 import type { Collector } from '../../collector.js';
 import { activity } from './activity.js';

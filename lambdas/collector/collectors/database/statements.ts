@@ -7,18 +7,17 @@
  * (an estimate, not per-call percentiles). Entries without calls in the interval, new
  * entries and entries of tenantwatch's own role are left out.
  *
- * Cost: pg_stat_statements may hold 10,000 entries. The first statement reads them without
- * query text (pg_stat_statements(false): no read of the query-text file) and only the
- * counters; the second fetches the text of the ten slowest only. Query ids never become
- * metric dimensions: the top ten go to one structured log line.
+ * Cost: pg_stat_statements may hold 10,000 entries. Their counters come from the run's one
+ * shared read (ctx.statementStatistics(): no query text, shared with cross-tenant-queries);
+ * this collector's own statement fetches the text of the ten slowest only. Query ids never
+ * become metric dimensions: the top ten go to one structured log line.
  */
 import { Layer, QueryLatency } from '../../../core/catalog/index.js';
 import { type Datum, distribution } from '../../../core/metrics/datum.js';
-import { type CollectorContext, type CollectorLogLine, type Deltas, sqlFor } from '../../collector.js';
-import { MissingRequirementError } from '../../runtime/collector-failure.js';
-import { counterCollector } from '../shared/counter-collector.js';
+import { type CollectorContext, type CollectorLogLine, type CounterSample, type Deltas, collector, sqlFor } from '../../collector.js';
+import { counterEpoch } from '../../state/epoch.js';
 import { round } from '../shared/pg-values.js';
-import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
+import { type StatementStatistics, THIS_DATABASE_SQL, allRolesStatementStatistics } from '../shared/statement-statistics.js';
 
 export const STATEMENTS_TIMEOUT_MS = 5_000;
 export const TOP_STATEMENTS = 10;
@@ -29,55 +28,27 @@ export const LATENCY_DECIMALS = 3;
 export const TOP_STATEMENTS_EVENT = 'top_statements';
 const TRUNCATED = '…';
 
-/** The current database's oid and the collector's own role, as SQL. */
-const THIS_DATABASE = '(SELECT oid FROM pg_database WHERE datname = current_database())';
-const OWN_ROLE = '(SELECT oid FROM pg_roles WHERE rolname = current_user)';
-
-/**
- * One row even when pg_stat_statements is empty (the epoch still comes back). From
- * PostgreSQL 17 an entry also has stats_since: an entry evicted and created again gets a
- * new one, so it counts as a new entry instead of a counter that went backwards.
- */
-const countersSql = (statsSince: string) => `SELECT pg_postmaster_start_time() AS server_started_at, i.stats_reset, ${SEES_ALL_STATS_SQL} AS sees_all_statements,
-       s.queryid::text AS queryid, s.userid::text AS userid, s.dbid::text AS dbid, s.stats_since, s.calls, s.total_exec_time
-FROM pg_stat_statements_info i
-LEFT JOIN LATERAL (
-  SELECT queryid, userid, dbid, ${statsSince} AS stats_since, calls, total_exec_time
-  FROM pg_stat_statements(false)
-  WHERE toplevel AND dbid = ${THIS_DATABASE} AND userid <> ${OWN_ROLE}
-) s ON true`;
-
-export const statementCountersSql = [
-  // total_exec_time since 13, toplevel and pg_stat_statements_info since 14.
-  { minVersion: 140000, text: countersSql('NULL::timestamptz') },
-  { minVersion: 170000, text: countersSql('stats_since') },
-] as const;
-
 /** Query text of the chosen entries only; whitespace collapsed, one character over the limit to detect truncation. */
 export const statementTextsSql = [{
   minVersion: 140000,
   text: `SELECT queryid::text AS queryid, userid::text AS userid,
        left(btrim(regexp_replace(query, '\\s+', ' ', 'g')), $2::int + 1) AS query
 FROM pg_stat_statements(true)
-WHERE toplevel AND dbid = ${THIS_DATABASE} AND queryid = ANY($1::bigint[])`,
+WHERE toplevel AND dbid = ${THIS_DATABASE_SQL} AND queryid = ANY($1::bigint[])`,
 }] as const;
 
-type CounterRow = {
-  server_started_at: Date;
-  stats_reset: Date | null;
-  sees_all_statements: boolean;
-  queryid: string | null;
-  userid: string | null;
-  dbid: string | null;
-  stats_since: Date | null;
-  calls: string | null;
-  total_exec_time: number | null;
-};
+/** What identifies an entry (text; stats_since from PostgreSQL 17, else null). */
+export interface EntryIdentity {
+  readonly queryid: string | null;
+  readonly userid: string | null;
+  readonly dbid: string | null;
+  readonly stats_since: Date | null;
+}
 
 const KEY_SEPARATOR = '/';
 const STATS_SINCE_SEPARATOR = '@';
 
-export function entryKey(row: Pick<CounterRow, 'queryid' | 'userid' | 'dbid' | 'stats_since'>): string | undefined {
+export function entryKey(row: EntryIdentity): string | undefined {
   if (row.queryid === null || row.userid === null || row.dbid === null) return undefined;
   const key = [row.queryid, row.userid, row.dbid].join(KEY_SEPARATOR);
   return row.stats_since ? `${key}${STATS_SINCE_SEPARATOR}${row.stats_since.toISOString()}` : key;
@@ -147,31 +118,32 @@ async function topStatementsLine(ctx: CollectorContext, slowest: readonly Statem
   };
 }
 
-/** SQLSTATEs of a missing or unloaded pg_stat_statements: undefined table/function, library not preloaded. */
-const MISSING_EXTENSION_STATES = new Set(['42P01', '42883', '55000']);
-
-export function explainStatementsError(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !MISSING_EXTENSION_STATES.has(code)) return error;
-  return new MissingRequirementError(
-    'pg_stat_statements is not installed: CREATE EXTENSION pg_stat_statements; (version 1.9 or later: ALTER EXTENSION pg_stat_statements UPDATE) ' +
-    `and add it to shared_preload_libraries (server said: ${(error as Error).message})`,
-  );
+/**
+ * The counters of the top-level entries of other roles than tenantwatch's own, keyed by
+ * entryKey (an entry evicted and created again, PostgreSQL 17 and later, gets a new key).
+ * Pure.
+ */
+export function statementCounters(statistics: StatementStatistics): CounterSample {
+  const { entries, databaseOid, ownRoleOid } = statistics;
+  const sample: Record<string, { calls: number; total_exec_time: number }> = {};
+  entries.queryid.forEach((queryid, i) => {
+    const userid = entries.userid[i]!;
+    if (!entries.toplevel[i] || userid === ownRoleOid) return;
+    const key = entryKey({ queryid, userid, dbid: databaseOid, stats_since: entries.statsSince[i] ?? null })!;
+    sample[key] = { calls: entries.calls[i]!, total_exec_time: entries.totalExecTime[i]! };
+  });
+  return sample;
 }
 
-export const statements = counterCollector<CounterRow>({
+export const statements = collector({
   name: 'statements',
   layer: Layer.Database,
   timeoutMs: STATEMENTS_TIMEOUT_MS,
   requires: ['pg_stat_statements'],
-  sql: statementCountersSql,
-  explainError: explainStatementsError,
-  key: entryKey,
-  counters: ['calls', 'total_exec_time'],
-  epoch: (row) => ({ serverStartedAt: row.server_started_at, statsResetAt: row.stats_reset }),
-  // Other roles' entries come without queryid otherwise: QueryLatency would be silently empty.
-  precondition: (row) => requireAllStats(row.sees_all_statements, 'statements in pg_stat_statements'),
-  publish: async (deltas, ctx) => {
+  async collect(ctx) {
+    // Other roles' entries come without queryid otherwise: QueryLatency would be silently empty.
+    const statistics = await allRolesStatementStatistics(ctx);
+    const deltas = await ctx.counters.deltas(statementCounters(statistics), counterEpoch(statistics));
     const intervals = statementIntervals(deltas);
     const latency = queryLatencyDatum(ctx.target, intervals);
     if (!latency) return { datums: [] };

@@ -1,16 +1,17 @@
 /**
  * CrossTenantQueries: statements that appeared in pg_stat_statements during the interval
- * and whose text names two or more tenant schemas. The set of entries (keys only, no text)
- * is compared with the previous run's through the state store; the query text is read
- * only for the new entries. The application's own isolation-violation events are a
- * separate metric (TenantIsolationViolations, an SQL source); the P0 alarm sums both.
+ * and whose text names two or more tenant schemas. The set of entries (keys only, from the
+ * run's one shared read: ctx.statementStatistics()) is compared with the previous run's
+ * through the state store; the query text is read only for the new entries. The
+ * application's own isolation-violation events are a separate metric
+ * (TenantIsolationViolations, an SQL source); the P0 alarm sums both.
  * tenantwatch's own perTenant statements pass tenant schemas as parameters, never in
  * their text, so they are never counted.
  */
 import { CrossTenantQueries } from '../../../core/catalog/index.js';
 import { datum } from '../../../core/metrics/datum.js';
 import { collector, type CollectorContext, type CollectorResult, type Deltas, DeltaSkipReason, type VersionedSql, sqlFor } from '../../collector.js';
-import { SEES_ALL_STATS_SQL, requireAllStats } from '../shared/privileges.js';
+import { type StatementStatistics, THIS_DATABASE_SQL, allRolesStatementStatistics } from '../shared/statement-statistics.js';
 import { counterEpoch } from '../../state/epoch.js';
 import { tableLogLines } from '../../tenants/log-table.js';
 import { referencedTenantSchemas } from '../../tenants/schema-references.js';
@@ -26,39 +27,29 @@ const ALL_NEW: readonly DeltaSkipReason[] = [DeltaSkipReason.StatsReset, DeltaSk
 /** An entry evicted and created again since the last run counts as new. */
 const ENTRY_NEW: readonly DeltaSkipReason[] = [DeltaSkipReason.NewEntry, DeltaSkipReason.CounterWentBackwards];
 
+/** An entry's key, here and in SQL: userid/queryid/toplevel (all of the database's entries, tenantwatch's own included). */
 const ENTRY_KEY = `s.userid::text || '/' || s.queryid::text || '/' || s.toplevel::text`;
-const THIS_DATABASE = '(SELECT oid FROM pg_database WHERE datname = current_database())';
-
-export const STATEMENT_KEYS_SQL: readonly VersionedSql[] = [{
-  minVersion: 140000,
-  text: `SELECT pg_postmaster_start_time() AS server_started_at,
-       (SELECT stats_reset FROM pg_stat_statements_info) AS stats_reset,
-       ${SEES_ALL_STATS_SQL} AS sees_all_statements,
-       coalesce(array_agg(${ENTRY_KEY}), '{}') AS keys,
-       coalesce(array_agg(s.calls), '{}') AS calls
-FROM pg_stat_statements(false) s
-WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL`,
-}];
+const entryKey = (userid: string, queryid: string, toplevel: boolean) => `${userid}/${queryid}/${toplevel}`;
 
 export const STATEMENT_TEXTS_SQL: readonly VersionedSql[] = [{
   minVersion: 140000,
   text: `SELECT s.queryid::text AS queryid, s.calls, s.query
 FROM pg_stat_statements(true) s
-WHERE s.dbid = ${THIS_DATABASE} AND s.queryid IS NOT NULL AND ${ENTRY_KEY} = ANY($1::text[])`,
+WHERE s.dbid = ${THIS_DATABASE_SQL} AND s.queryid IS NOT NULL AND ${ENTRY_KEY} = ANY($1::text[])`,
 }];
-
-interface KeysRow extends Record<string, unknown> {
-  server_started_at: Date;
-  stats_reset: Date | null;
-  sees_all_statements: boolean;
-  keys: string[];
-  calls: string[];
-}
 
 interface TextRow extends Record<string, unknown> {
   queryid: string;
   calls: string;
   query: string | null;
+}
+
+/** Calls per entry of the database, keyed by ENTRY_KEY. Pure. */
+export function entryCalls(statistics: StatementStatistics): Record<string, { calls: number }> {
+  const { queryid, userid, toplevel, calls } = statistics.entries;
+  const sample: Record<string, { calls: number }> = {};
+  queryid.forEach((id, i) => (sample[entryKey(userid[i]!, id, toplevel[i]!)] = { calls: calls[i]! }));
+  return sample;
 }
 
 /** The entries created since the previous sample, or undefined when that cannot be known. */
@@ -69,14 +60,11 @@ export function newEntries(deltas: Deltas, keys: readonly string[]): string[] | 
 }
 
 async function collectCrossTenant(ctx: CollectorContext): Promise<CollectorResult> {
-  const [sample] = await ctx.db.query<KeysRow>(sqlFor(STATEMENT_KEYS_SQL, ctx.serverVersion, CROSS_TENANT_COLLECTOR));
-  if (!sample) throw new Error('pg_stat_statements sample returned no row');
   // Other roles' statements come without queryid otherwise: the P0 alarm would see 0, always.
-  requireAllStats(sample.sees_all_statements, 'statements in pg_stat_statements');
-  const counters: Record<string, { calls: number }> = {};
-  sample.keys.forEach((key, i) => (counters[key] = { calls: Number(sample.calls[i]) }));
-  const deltas = await ctx.counters.deltas(counters, counterEpoch({ serverStartedAt: sample.server_started_at, statsResetAt: sample.stats_reset }));
-  const candidates = newEntries(deltas, sample.keys);
+  const statistics = await allRolesStatementStatistics(ctx);
+  const counters = entryCalls(statistics);
+  const deltas = await ctx.counters.deltas(counters, counterEpoch(statistics));
+  const candidates = newEntries(deltas, Object.keys(counters));
   if (candidates === undefined) return { datums: [] };
 
   const tenantSchemas = new Set((await ctx.tenants()).map((t) => t.schema));

@@ -47,8 +47,6 @@ export interface CounterCollectorDef<R extends Record<string, unknown>, Ctx exte
   readonly precondition?: (first: R) => void;
   /** Turns the interval deltas (and, if needed, more queries) into the result. */
   readonly publish: (deltas: Deltas, ctx: Ctx, rows: readonly R[]) => CollectorResult | Promise<CollectorResult>;
-  /** Rewrites a failure of the statement into a clearer one (e.g. a missing extension). */
-  readonly explainError?: (error: unknown) => unknown;
 }
 
 export function counterCollector<R extends Record<string, unknown>, Ctx extends CollectorContext = CollectorContext>(
@@ -60,12 +58,7 @@ export function counterCollector<R extends Record<string, unknown>, Ctx extends 
     timeoutMs: def.timeoutMs,
     ...(def.requires ? { requires: def.requires } : {}),
     async collect(ctx) {
-      let rows: R[];
-      try {
-        rows = await ctx.db.query<R>(sqlFor(def.sql, ctx.serverVersion, def.name), def.params?.(ctx));
-      } catch (error) {
-        throw def.explainError ? def.explainError(error) : error;
-      }
+      const rows = await ctx.db.query<R>(sqlFor(def.sql, ctx.serverVersion, def.name), def.params?.(ctx));
       const first = rows[0];
       if (!first) throw new Error(`collector ${def.name}: its statement returned no row to take the counter epoch from`);
       def.precondition?.(first);
