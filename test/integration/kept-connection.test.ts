@@ -54,10 +54,10 @@ describe('the production connection kept between invocations', () => {
     await server?.stop();
   });
 
-  const keepingHandler = (databaseUrl = prodUrl) => {
+  const keepingHandler = (databaseUrl = prodUrl, settings: Record<string, unknown> = {}) => {
     const log = createMemoryLogger();
     const handler = createCollectorHandler({
-      env: { [CollectorEnvVar.Settings]: JSON.stringify({ target: TEST_TARGET }), [CollectorEnvVar.DatabaseUrl]: databaseUrl, [CollectorEnvVar.StateDatabaseUrl]: stateUrl },
+      env: { [CollectorEnvVar.Settings]: JSON.stringify({ target: TEST_TARGET, ...settings }), [CollectorEnvVar.DatabaseUrl]: databaseUrl, [CollectorEnvVar.StateDatabaseUrl]: stateUrl },
       collectors: [backend], sink: () => createLocalSink(), log, keepConnection: true,
     });
     return { handler, log };
@@ -84,6 +84,23 @@ describe('the production connection kept between invocations', () => {
       await handler.closeConnection();
     }
     expect(await sessions()).toEqual([]);
+  });
+
+  it('keeps nothing when the settings say keepConnection: false', async () => {
+    // Prepare
+    const { handler } = keepingHandler(prodUrl, { keepConnection: false });
+    try {
+      // Act
+      const first = await handler({}, lambdaContext());
+      const between = await sessions();
+      const second = await handler({}, lambdaContext());
+      // Assess
+      expect(between).toEqual([]);
+      expect(valueOf(second.datums, 'Connections')).not.toBe(valueOf(first.datums, 'Connections'));
+      expect([first.statements, second.statements]).toEqual([2 + 2 + 1 + 1, 2 + 2 + 1 + 1]);
+    } finally {
+      await handler.closeConnection();
+    }
   });
 
   it('replaces a kept connection the server ended between two runs, with nothing to report', async () => {

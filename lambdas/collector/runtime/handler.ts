@@ -42,8 +42,8 @@ export interface CollectorHandlerOptions {
   readonly clock?: () => number;
   /**
    * Keep the production connection from one invocation to the next while the Lambda is
-   * warm (kept-connection.ts). The deployed handler does; default false, so each test
-   * invocation connects afresh.
+   * warm (kept-connection.ts), unless the settings' keepConnection is false. The deployed
+   * handler does; default false, so each test invocation connects afresh.
    */
   readonly keepConnection?: boolean;
 }
@@ -75,6 +75,7 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
     if (!settings) throw new Error('collector settings were not loaded (middleware order)');
     const { connections, sink } = wire();
     const runLog = log.child({ target: settings.target, requestId: context.awsRequestId });
+    const keep = settings.keepConnection ? kept : undefined;
     const open = (stats: QueryStats) => withAuthRetry(connections.production, (s) => {
       warnTls(PRODUCTION_DATABASE, s);
       return openProductionConnection(s, {
@@ -91,10 +92,10 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
       log: runLog,
       ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
       ...(options.clock ? { clock: options.clock } : {}),
-      connect: kept
-        ? (stats) => kept.acquire({ stats, open, statementTimeoutMs: settings.statementTimeoutMs, checkTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, log: runLog })
+      connect: keep
+        ? (stats) => keep.acquire({ stats, open, statementTimeoutMs: settings.statementTimeoutMs, checkTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, log: runLog })
         : open,
-      ...(kept ? { release: (conn: ProductionConnection) => kept.release(conn) } : {}),
+      ...(keep ? { release: (conn: ProductionConnection) => keep.release(conn) } : {}),
       openStateStore: () => withAuthRetry(connections.state, (s) => {
         warnTls(STATE_DATABASE, s);
         return openPgStateStore(s, {
