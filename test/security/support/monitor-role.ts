@@ -34,10 +34,34 @@ export function urlAs(url: string, user: string, password: string): string {
   return u.toString();
 }
 
-/** Runs the shipped SQL as the URL's superuser, gives the role a password; returns its URL. */
+const DOLLAR_QUOTE = /\$[A-Za-z_]*\$/g;
+
+/**
+ * The script's statements, one by one, as `psql -f` sends them (each its own transaction,
+ * so a DO block may COMMIT). Enough for the generated role SQL: line comments, statements
+ * ending a line with `;`, and dollar-quoted DO bodies.
+ */
+export function scriptStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current: string[] = [];
+  let open: string | undefined;
+  for (const line of sql.split('\n')) {
+    if (!open && (line.trim() === '' || line.trimStart().startsWith('--'))) continue;
+    current.push(line);
+    for (const tag of line.match(DOLLAR_QUOTE) ?? []) open = open === tag ? undefined : open ?? tag;
+    if (!open && line.trimEnd().endsWith(';')) {
+      statements.push(current.join('\n'));
+      current = [];
+    }
+  }
+  if (current.length) statements.push(current.join('\n'));
+  return statements;
+}
+
+/** Runs the shipped SQL as the URL's superuser (as psql -f does), gives the role a password; returns its URL. */
 export async function createMonitorRole(adminUrl: string, password: string, sql = shippedRoleSql()): Promise<string> {
   await withAdmin(adminUrl, async (c) => {
-    await c.query(sql);
+    for (const statement of scriptStatements(sql)) await c.query(statement);
     await c.query(`ALTER ROLE ${MONITOR_ROLE} PASSWORD ${pg.escapeLiteral(password)}`);
   });
   return urlAs(adminUrl, MONITOR_ROLE, password);
