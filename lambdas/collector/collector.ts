@@ -92,6 +92,13 @@ export interface CollectorContext {
    * owns the setting: never SET statement_timeout yourself.
    */
   statementTimeout(ms: number): Promise<void>;
+  /**
+   * Ends the run's transaction now, releasing the locks this collector's statements took
+   * (each table read holds one until the transaction ends), e.g. between the chunks of a
+   * perTenant source; the next statement runs in a fresh READ ONLY transaction with the
+   * same statement timeout. Costs 3 statements (COMMIT, BEGIN, the timeout).
+   */
+  endTransaction(): Promise<void>;
   /** True when this session's own reads are left out of the table statistics (track_counts off). */
   readonly ownReadsExcluded: boolean;
 }

@@ -57,6 +57,7 @@ function contextFor(checks: readonly HealthCheckInput[], signal: AbortSignal = n
     log: createMemoryLogger(),
     signal,
     statementTimeout: forbidden('a statement timeout'),
+    endTransaction: forbidden('a transaction'),
     ownReadsExcluded: false,
   };
 }

@@ -154,6 +154,7 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       },
     };
     let tenants: Promise<readonly Tenant[]> | undefined;
+    let timeoutMs = settings.statementTimeoutMs;
     const serverVersion = Number(version.rows[0]!.v);
     // As the runtime: read once per run, a failure not remembered.
     const statementStatistics = onceSucceeded((runner) => readStatementStatistics(runner, serverVersion));
@@ -172,7 +173,11 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       ownReadsExcluded,
       // The runtime's own statement, not the collector's: not counted.
       statementTimeout: async (ms) => {
-        await client.query(`SELECT set_config('statement_timeout', '${Math.max(1, Math.floor(ms))}', true)`);
+        timeoutMs = Math.max(1, Math.floor(ms));
+        await client.query(`SELECT set_config('statement_timeout', '${timeoutMs}', true)`);
+      },
+      endTransaction: async () => {
+        await client.query(`COMMIT; BEGIN READ ONLY; SELECT set_config('statement_timeout', '${timeoutMs}', true)`);
       },
     };
     await client.query('BEGIN READ ONLY');

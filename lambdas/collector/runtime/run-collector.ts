@@ -185,6 +185,11 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
         controller.signal.throwIfAborted();
         await live.transaction.statementTimeout(Math.min(ms, deadline - env.clock()));
       },
+      async endTransaction() {
+        if (!live) throw new Error(`collector ${c.name} is declared usesDatabase: false but ended a transaction`);
+        controller.signal.throwIfAborted();
+        await live.transaction.renew();
+      },
     };
     const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal)
       .catch((error: unknown) => rethrowExplained(c, error, () => untilAborted(env.pgStatStatements(db), controller.signal)));

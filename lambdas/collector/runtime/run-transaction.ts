@@ -8,7 +8,8 @@
  * - statement_timeout is the runtime's: a collector asks through `statementTimeout()`,
  *   and the next collector gets its own again (only a change costs a statement);
  * - a collector whose statements may have changed any other setting (SET, RESET,
- *   set_config) ends the transaction after it, so nothing it set reaches the next one.
+ *   set_config) ends the transaction after it, so nothing it set reaches the next one;
+ * - a collector may end it early to release the locks its statements hold (`renew`).
  *
  * BEGIN READ ONLY and a first SELECT (which takes the snapshot) always travel together:
  * once a snapshot exists the transaction can no longer be switched to READ WRITE
@@ -62,6 +63,15 @@ export class RunTransaction {
     const timeout = wholeMs(ms);
     if (this.#timeoutMs === timeout) return;
     await this.#send([setTimeoutSql(timeout)], timeout);
+  }
+
+  /**
+   * Ends the transaction now and opens the next one with the same statement_timeout: the
+   * locks its statements took are released (between the chunks of a perTenant source).
+   */
+  async renew(): Promise<void> {
+    if (!this.#open || this.#timeoutMs === undefined) return;
+    await this.#send(['COMMIT', 'BEGIN READ ONLY', setTimeoutSql(this.#timeoutMs)], this.#timeoutMs);
   }
 
   /** A statement of a collector that does not restore its settings itself is about to be sent. */

@@ -36,7 +36,11 @@ async function sourceWindow(ctx: CollectorContext, sources: readonly Source[]): 
 
 async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[]): Promise<{ datums: Datum[]; invalid: string[] }> {
   const rows: SourceRow[] = [];
-  for (const statement of compileSource(source, w, tenants, ctx.settings.tenantChunkSize)) {
+  const statements = compileSource(source, w, tenants, ctx.settings.tenantChunkSize);
+  for (const [i, statement] of statements.entries()) {
+    // Each tenant table read holds a lock until the transaction ends: a chunk's locks go
+    // before the next chunk takes its own, so tenantChunkSize bounds the lock slots used.
+    if (i > 0) await ctx.endTransaction();
     const result = await ctx.db.query(statement.text, statement.params);
     for (const row of result) {
       if (!statement.tenants) {

@@ -17,10 +17,10 @@ export const DEFAULT_TOP_TENANTS = 25;
  * Tenant schemas per statement of a perTenant source. The statement's text does not grow
  * with its tenants (the schemas travel as one array parameter, sources/compile.ts), so
  * the default takes every tenant up to the maximum in one statement: the statement count
- * of a run does not grow with the tenant count. Note: each tenant's query locks its table
- * and indexes until the run's transaction ends, so the perTenant sources together hold
- * tenants x relations lock slots (about 5 per tenant with the demo defaults; README
- * "Cardinality and cost"); smaller chunks do not change that.
+ * of a run does not grow with the tenant count. Each tenant's query locks its table and
+ * indexes until the transaction ends (about 5 lock slots per tenant with the demo
+ * defaults; README "Cardinality and cost"); between two chunks the runtime ends the
+ * transaction, so a smaller chunk bounds the lock slots held, at 4 statements per chunk.
  */
 export const DEFAULT_TENANT_CHUNK_SIZE = 10_000;
 /** Tenant schemas whose SET search_path round trip is timed per run (plus the switch back). */

@@ -17,6 +17,8 @@ export interface DoctorSession {
   readonly ownReadsExcluded: boolean;
   /** statement_timeout for the rest of the current transaction. */
   statementTimeout(ms: number): Promise<void>;
+  /** Within transaction(): ends it (nothing to keep: rolled back) and opens the next, same timeout. */
+  renewTransaction(): Promise<void>;
   readonly settings: CollectorSettings;
   /** How the connection was made (TLS mode, host): what the TLS check reads. */
   readonly connection: ConnectionSettings;
@@ -25,11 +27,16 @@ export interface DoctorSession {
 }
 
 export function doctorSession(conn: ProductionConnection, settings: CollectorSettings, connection: ConnectionSettings): DoctorSession {
+  let timeout: string[] = [];
   return {
     db: conn.db,
     serverVersion: conn.serverVersion,
     ownReadsExcluded: conn.ownReadsExcluded,
-    statementTimeout: (ms) => conn.control([`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`]),
+    async statementTimeout(ms) {
+      timeout = [`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`];
+      await conn.control(timeout);
+    },
+    renewTransaction: () => conn.control(['ROLLBACK', 'BEGIN READ ONLY', ...timeout]),
     settings,
     connection,
     async transaction(work, options = {}) {

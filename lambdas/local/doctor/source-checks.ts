@@ -62,6 +62,7 @@ async function checkSource(s: DoctorSession, source: Source, tenants: readonly T
     log: createMemoryLogger('tenantwatch-doctor'),
     signal: new AbortController().signal,
     statementTimeout: (ms) => s.statementTimeout(ms),
+    endTransaction: () => s.renewTransaction(),
     ownReadsExcluded: s.ownReadsExcluded,
   };
   const started = clock();
