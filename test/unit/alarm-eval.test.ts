@@ -3,7 +3,7 @@ import { AlarmState, evaluateAlarmRules, localInstances, type AlarmEvaluation } 
 import { MetricMathError, evaluateMetricMath } from '../../lambdas/core/alarms/metric-math.js';
 import { computeStatistic } from '../../lambdas/core/alarms/statistics.js';
 import {
-  CacheHitRate, CollectorRuns, ConnectionFailures, ConnectionUtilization, CrossTenantQueries, DatabaseUp, HealthCheckUp,
+  CacheHitRate, CollectorErrors, CollectorRuns, ConnectionFailures, ConnectionUtilization, CrossTenantQueries, DatabaseUp, HealthCheckUp,
   QueryLatency, alarmRules,
 } from '../../lambdas/core/catalog/index.js';
 import { datum, distribution, type Datum } from '../../lambdas/core/metrics/datum.js';
@@ -150,5 +150,26 @@ describe('evaluateAlarmRules', () => {
     // Act and assess
     expect(verdict([datum(CollectorRuns, { Database }, 1)], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Ok, value: 1 });
     expect(verdict([], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Alarm });
+  });
+
+  it('counts a run with collector errors as a breaching period of Collector Degraded, reading the Database total only', () => {
+    // Prepare: what run-health publishes for one failed collector, for a clean run, and a per-collector datum alone
+    const failed = [datum(CollectorErrors, { Database }, 1), datum(CollectorErrors, { Database, Collector: 'statements' }, 1)];
+    const clean = [datum(CollectorErrors, { Database }, 0)];
+    const perCollectorOnly = [datum(CollectorErrors, { Database, Collector: 'statements' }, 2)];
+    // Act
+    const [breaching] = verdict(failed, 'collector-degraded');
+    const [healthy] = verdict(clean, 'collector-degraded');
+    const [unread] = verdict(perCollectorOnly, 'collector-degraded');
+    const [silent] = verdict([], 'collector-degraded');
+    // Assess
+    expect(breaching).toMatchObject({
+      state: AlarmState.Alarm, value: 1, comparison: '>', threshold: 0, severity: 'P2', channels: ['slack'],
+      alarmName: 'tenantwatch-demo-P2-collector-degraded', reason: '1 > 0',
+    });
+    expect(healthy).toMatchObject({ state: AlarmState.Ok, value: 0, reason: '0 not > 0' });
+    expect(unread).toMatchObject({ state: AlarmState.Ok, reason: 'no data this period; missing data is treated as not breaching' });
+    expect(unread?.value).toBeUndefined();
+    expect(silent).toMatchObject({ state: AlarmState.Ok, reason: 'no data this period; missing data is treated as not breaching' });
   });
 });
