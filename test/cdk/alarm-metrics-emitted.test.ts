@@ -96,7 +96,7 @@ describe.each(testedMajors())('PostgreSQL %i: every custom metric an alarm watch
     const missing = watched.filter((w) => !emitted.has(keyOf(w))).map((w) => `${w.alarm}: ${keyOf(w)}`);
     // Assess
     expect(watched.map((w) => w.name).sort()).toEqual([
-      'CacheHitRate', 'CollectorRuns', 'ConnectionFailures', 'ConnectionUtilization', 'CrossTenantQueries', 'DatabaseUp',
+      'CacheHitRate', 'CollectorErrors', 'CollectorRuns', 'ConnectionFailures', 'ConnectionUtilization', 'CrossTenantQueries', 'DatabaseUp',
       'Deadlocks', 'DiskReads', 'FailedLoginRate', 'HealthCheckUp', 'QueryLatency', 'TenantIsolationViolations',
     ]);
     expect(missing).toEqual([]);

@@ -106,6 +106,11 @@ const expected: Record<string, Expected> = {
     comparison: 'LessThanThreshold', threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3,
     treatMissingData: 'breaching', topic: 'P1',
   },
+  'tenantwatch-payroll-prod-P2-collector-degraded': {
+    metric: metric('TenantWatch/Collector', 'CollectorErrors', db, 'Sum'),
+    comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 3, datapointsToAlarm: 3,
+    treatMissingData: 'notBreaching', topic: 'P2',
+  },
 };
 
 const NOTIFIER_ALARMS = ['tenantwatch-notifier-P1-notifier-delivery-errors', 'tenantwatch-notifier-P1-notifier-dead-letters'];
@@ -171,6 +176,7 @@ describe('alarm overrides in the template', () => {
         'cache-hit-rate-degraded': { threshold: 95, evaluationPeriods: 5, datapointsToAlarm: 4 },
         'disk-io-spike': { bandWidth: 3 },
         'deadlocks-detected': { enabled: false },
+        'collector-degraded': { threshold: 2, evaluationPeriods: 5, datapointsToAlarm: 4 },
       };
     });
     // Act
@@ -179,5 +185,6 @@ describe('alarm overrides in the template', () => {
     expect(alarms.get('tenantwatch-payroll-prod-P1-cache-hit-rate-degraded')).toMatchObject({ threshold: 95, evaluationPeriods: 5, datapointsToAlarm: 4 });
     expect(alarms.get('tenantwatch-payroll-prod-P2-disk-io-spike')?.expression).toBe('ANOMALY_DETECTION_BAND(m0, 3)');
     expect(alarms.has('tenantwatch-payroll-prod-P2-deadlocks-detected')).toBe(false);
+    expect(alarms.get('tenantwatch-payroll-prod-P2-collector-degraded')).toMatchObject({ threshold: 2, evaluationPeriods: 5, datapointsToAlarm: 4 });
   });
 });

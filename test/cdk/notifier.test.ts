@@ -238,13 +238,13 @@ describe('Notifier construct', () => {
       .toThrow(`Notifier: ${routedTo(Channel.PagerDuty)} alarms are routed to pagerduty but notifications.pagerDuty.routingKeySecretArn is not configured`);
   });
 
-  it('fits 20 database targets in the Lambda environment, and refuses 60 with a clear error', () => {
+  it('fits 15 database targets in the Lambda environment, and refuses 60 with a clear error', () => {
     // prepare
     const targets = (n: number) => Array.from({ length: n }, (_, i) => `payroll-db-${String(i).padStart(2, '0')}`);
     // act
-    const twenty = build((p) => ({ ...p, routingTable: routingTable(targets(20)) }));
+    const fifteen = build((p) => ({ ...p, routingTable: routingTable(targets(15)) }));
     // assess
-    expect(twenty.template.findResources('AWS::Lambda::Function')).not.toEqual({});
+    expect(fifteen.template.findResources('AWS::Lambda::Function')).not.toEqual({});
     const sixty = routingTable(targets(60)).filter((r) => destinationsFor(r, { securitySlack: true }).length > 0);
     expect(() => build((p) => ({ ...p, routingTable: routingTable(targets(60)) }))).toThrow(new RegExp(
       `^Notifier: the ${sixty.length} alarms routed to Slack/PagerDuty encode to \\d+ characters, above the 3000 that fit in the Lambda environment \\(4 KB\\): reduce database targets or health checks$`,

@@ -35,6 +35,7 @@ const specChannels: Record<string, readonly Channel[]> = {
   'availability-below-slo': ['slack', 'email'],
   'database-host-cpu-high': ['slack'],
   'collector-heartbeat-missing': ['pagerduty', 'slack'],
+  'collector-degraded': ['slack'],
   // The notifier's own failures cannot go through the notifier.
   'notifier-delivery-errors': ['email', 'sms'],
   'notifier-dead-letters': ['email', 'sms'],
@@ -103,8 +104,10 @@ describe('routing matrix from the template', () => {
     expect(matrix.get('tenantwatch-api-P2-response-time-degradation')).toEqual(['slack']);
     expect(matrix.get('tenantwatch-payroll-prod-P2-connection-pool-high')).toEqual(['email']);
     expect(matrix.get('tenantwatch-payroll-prod-P2-disk-io-spike')).toEqual(['slack']);
+    // ... the degraded collector to Slack alone (P2), not with the blind monitor's page ...
+    expect(matrix.get('tenantwatch-payroll-prod-P2-collector-degraded')).toEqual(['slack']);
     // ... and every other alarm, the KPI and self-monitoring ones included
-    expect(matrix.size).toBe(16);
+    expect(matrix.size).toBe(17);
     for (const [name, reached] of matrix) expect(reached, name).toEqual(expectedChannels(name));
   });
 
@@ -142,7 +145,7 @@ describe('routing matrix from the template', () => {
     // Assess: the policy switched to rule suffixes ...
     expect(p2Email?.filterPolicy).toEqual({ AlarmName: [{ suffix: '-P2-availability-below-slo' }, { suffix: '-P2-connection-pool-high' }] });
     // ... and every alarm still reaches exactly its channels.
-    expect(matrix.size).toBe(9 * 10 + 3 + (1 + 8 * HEALTH_CHECKS_PER_TARGET) + 2);
+    expect(matrix.size).toBe(9 * 11 + 3 + (1 + 8 * HEALTH_CHECKS_PER_TARGET) + 2);
     for (const [name, reached] of matrix) expect(reached, name).toEqual(expectedChannels(name, overrides));
   });
 });

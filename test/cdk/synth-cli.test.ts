@@ -54,7 +54,7 @@ describe('npx cdk synth with the example config', () => {
     const resources = Object.values(template.Resources);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.FunctionName ?? 'notifier').sort())
       .toEqual(['notifier', 'tenantwatch-payroll-prod-collector']);
-    expect(resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(16);
+    expect(resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(17);
   });
 
   it('bundles the collector with esbuild into one minified ESM file under 1 MB', () => {

@@ -65,6 +65,8 @@ describe('npm start', () => {
     expect(layer1.map((m) => m.name)).toContain('QueryLatency');
     for (const rule of alarmRules) expect(run.stdout, rule.title).toMatch(new RegExp(`^  (OK|ALARM|INSUFFICIENT_DATA)\\s+${rule.severity}\\s+${rule.title}\\s`, 'm'));
     expect(run.stdout).toMatch(/^ {2}OK\s+P1\s+Database Down\s+value 0, alarm when > 0\s+→ pagerduty, sms$/m);
+    // The baseline run and the collection make a window of two runs, neither with collector errors.
+    expect(run.stdout).toMatch(/^ {2}OK\s+P2\s+Collector Degraded\s+value 0, alarm when > 0; 0 of the last 2 runs breaching, ALARM at 3 of 3\s+→ slack$/m);
   });
 
   it('--database-url collects from an existing database without changing it', async () => {

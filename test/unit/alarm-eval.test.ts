@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmState, evaluateAlarmRules, localInstances, type AlarmEvaluation } from '../../lambdas/core/alarms/evaluate-rules.js';
+import { applyEvaluationWindow } from '../../lambdas/core/alarms/evaluation-window.js';
 import { MetricMathError, evaluateMetricMath } from '../../lambdas/core/alarms/metric-math.js';
 import { computeStatistic } from '../../lambdas/core/alarms/statistics.js';
 import {
-  CacheHitRate, CollectorRuns, ConnectionFailures, ConnectionUtilization, CrossTenantQueries, DatabaseUp, HealthCheckUp,
-  QueryLatency, alarmRules,
+  CacheHitRate, CollectorErrors, CollectorRuns, ConnectionFailures, ConnectionUtilization, CrossTenantQueries, DatabaseUp, HealthCheckUp,
+  QueryLatency, type AlarmRule, alarmRules,
 } from '../../lambdas/core/catalog/index.js';
 import { datum, distribution, type Datum } from '../../lambdas/core/metrics/datum.js';
 
@@ -150,5 +151,85 @@ describe('evaluateAlarmRules', () => {
     // Act and assess
     expect(verdict([datum(CollectorRuns, { Database }, 1)], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Ok, value: 1 });
     expect(verdict([], 'collector-heartbeat-missing')[0]).toMatchObject({ state: AlarmState.Alarm });
+  });
+
+  it('counts a run with collector errors as a breaching period of Collector Degraded, reading the Database total only', () => {
+    // Prepare: what run-health publishes for one failed collector, for a clean run, and a per-collector datum alone
+    const failed = [datum(CollectorErrors, { Database }, 1), datum(CollectorErrors, { Database, Collector: 'statements' }, 1)];
+    const clean = [datum(CollectorErrors, { Database }, 0)];
+    const perCollectorOnly = [datum(CollectorErrors, { Database, Collector: 'statements' }, 2)];
+    // Act
+    const [breaching] = verdict(failed, 'collector-degraded');
+    const [healthy] = verdict(clean, 'collector-degraded');
+    const [unread] = verdict(perCollectorOnly, 'collector-degraded');
+    const [silent] = verdict([], 'collector-degraded');
+    // Assess
+    expect(breaching).toMatchObject({
+      state: AlarmState.Alarm, value: 1, comparison: '>', threshold: 0, severity: 'P2', channels: ['slack'],
+      alarmName: 'tenantwatch-demo-P2-collector-degraded', reason: '1 > 0',
+    });
+    expect(healthy).toMatchObject({ state: AlarmState.Ok, value: 0, reason: '0 not > 0' });
+    expect(unread).toMatchObject({ state: AlarmState.Ok, reason: 'no data this period; missing data is treated as not breaching' });
+    expect(unread?.value).toBeUndefined();
+    expect(silent).toMatchObject({ state: AlarmState.Ok, reason: 'no data this period; missing data is treated as not breaching' });
+  });
+});
+
+describe('applyEvaluationWindow: M of N over consecutive runs', () => {
+  const failed = [datum(CollectorErrors, { Database }, 1), datum(CollectorErrors, { Database, Collector: 'statements' }, 1)];
+  const clean = [datum(CollectorErrors, { Database }, 0)];
+
+  /** One rule's windowed evaluation after each run of a session. */
+  function afterEachRun(runs: readonly (readonly Datum[])[], ruleId: string, rules: readonly AlarmRule[] = alarmRules): (AlarmEvaluation | undefined)[] {
+    const evaluated = runs.map((datums) => evaluateAlarmRules(datums, { ...target, rules }));
+    return evaluated.map((_, i) => applyEvaluationWindow(evaluated.slice(0, i + 1)).find((e) => e.ruleId === ruleId));
+  }
+
+  it('raises Collector Degraded after three runs in a row with collector errors, and not before', () => {
+    // Act
+    const states = afterEachRun([failed, failed, failed, clean, failed, failed, failed], 'collector-degraded').map((e) => e?.state);
+    // Assess
+    expect(states).toEqual(['OK', 'OK', 'ALARM', 'OK', 'OK', 'OK', 'ALARM']);
+  });
+
+  it('keeps Collector Degraded OK while failed and clean runs alternate, and without errors', () => {
+    // Act
+    const alternating = afterEachRun([failed, clean, failed, clean, failed], 'collector-degraded').map((e) => e?.state);
+    const healthy = afterEachRun([clean, clean, clean, clean], 'collector-degraded').map((e) => e?.state);
+    const silent = afterEachRun([[], [], []], 'collector-degraded').map((e) => e?.state);
+    // Assess
+    expect(alternating).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);
+    expect(healthy).toEqual(['OK', 'OK', 'OK', 'OK']);
+    expect(silent).toEqual(['OK', 'OK', 'OK']);
+  });
+
+  it('says how many runs of the window breach', () => {
+    // Act
+    const [first, second, third] = afterEachRun([failed, failed, failed], 'collector-degraded');
+    // Assess
+    expect(first).toMatchObject({ state: AlarmState.Ok, value: 1, window: { breaching: 1, runs: 1 }, reason: '1 > 0; 1 of the last 1 runs breaching, ALARM at 3 of 3' });
+    expect(second).toMatchObject({ state: AlarmState.Ok, value: 1, window: { breaching: 2, runs: 2 }, reason: '1 > 0; 2 of the last 2 runs breaching, ALARM at 3 of 3' });
+    expect(third).toMatchObject({ state: AlarmState.Alarm, value: 1, window: { breaching: 3, runs: 3 }, reason: '1 > 0; 3 of the last 3 runs breaching, ALARM at 3 of 3' });
+  });
+
+  it('follows an overridden M of N', () => {
+    // Prepare: 2 of 4 instead of 3 of 3
+    const rules = alarmRules.map((r) => (r.id === 'collector-degraded' ? { ...r, evaluationPeriods: 4, datapointsToAlarm: 2 } : r));
+    // Act
+    const states = afterEachRun([failed, clean, clean, failed, clean], 'collector-degraded', rules).map((e) => e?.state);
+    // Assess: the fourth run has two breaching of four; the fifth drops the first
+    expect(states).toEqual(['OK', 'OK', 'OK', 'ALARM', 'OK']);
+  });
+
+  it('leaves a one-period rule and a rule it cannot evaluate as the run left them', () => {
+    // Prepare
+    const down = [datum(DatabaseUp, { Database }, 0), datum(ConnectionFailures, { Database }, 1)];
+    // Act
+    const [databaseDown] = afterEachRun([down], 'database-down');
+    const [elb] = afterEachRun([down], 'api-error-rate-high');
+    // Assess
+    expect(databaseDown).toMatchObject({ state: AlarmState.Alarm, value: 2, window: { breaching: 1, runs: 1 }, reason: '2 > 0' });
+    expect(elb).toMatchObject({ state: AlarmState.InsufficientData, reason: 'needs AWS/ApplicationELB (evaluated by CloudWatch only)' });
+    expect(elb?.window).toBeUndefined();
   });
 });

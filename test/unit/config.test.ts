@@ -114,7 +114,11 @@ describe('deployment config: rejected with precise messages', () => {
     const [issue, ...rest] = issuesOf(input);
     expect(rest).toEqual([]);
     expect(issue?.path).toBe('alarms');
-    expect(issue?.message).toMatch(/^unknown alarm rule id "cache-hit-rate-low" \(expected one of: database-down, cache-hit-rate-degraded, .*collector-heartbeat-missing\)$/);
+    expect(issue?.message).toBe(
+      'unknown alarm rule id "cache-hit-rate-low" (expected one of: database-down, cache-hit-rate-degraded, api-error-rate-high, '
+      + 'tenant-isolation-breach, response-time-degradation, connection-pool-high, disk-io-spike, deadlocks-detected, query-latency-high, '
+      + 'api-p99-high, failed-login-rate-high, availability-below-slo, database-host-cpu-high, collector-heartbeat-missing, collector-degraded)',
+    );
   });
 
   it('a threshold of the wrong type', () => {

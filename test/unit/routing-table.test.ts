@@ -29,6 +29,7 @@ describe('routing table from catalog + config', () => {
       ['tenantwatch-health-api-health-P2-availability-below-slo', 'P2', 'slack+email'],
       ['tenantwatch-payroll-prod-P2-database-host-cpu-high', 'P2', 'slack'],
       ['tenantwatch-payroll-prod-P1-collector-heartbeat-missing', 'P1', 'pagerduty+slack'],
+      ['tenantwatch-payroll-prod-P2-collector-degraded', 'P2', 'slack'],
     ]);
     expect(alarmNamesFor(table, 'sms')).toEqual(['tenantwatch-payroll-prod-P1-database-down']);
   });
@@ -52,8 +53,8 @@ describe('routing table from catalog + config', () => {
     expect(names.filter((n) => n.endsWith('-availability-below-slo'))).toEqual(['tenantwatch-health-api-health-P2-availability-below-slo']);
     // Only the target naming its RDS instance gets the host CPU alarm.
     expect(names.filter((n) => n.endsWith('-database-host-cpu-high'))).toEqual(['tenantwatch-payroll-prod-P2-database-host-cpu-high']);
-    // 9 target alarms each, the host CPU alarm once, one health alarm.
-    expect(names).toHaveLength(2 * 9 + 1 + 1);
+    // 10 target alarms each, the host CPU alarm once, one health alarm.
+    expect(names).toHaveLength(2 * 10 + 1 + 1);
   });
 
   it('resolves each metric\'s dimensions from the instance: RDS instance, else cluster', () => {

@@ -1,8 +1,9 @@
 /**
  * Local alarm evaluation: every catalog rule against one run's datums, treated as one
- * CloudWatch period. The verdict is what this period contributes (a rule needing 3 of 3
- * breaching periods reaches ALARM only if the breach lasts); rules that need data we do
- * not have locally (AWS-owned metrics, anomaly-band history) say so instead of guessing.
+ * CloudWatch period. The verdict is what this period contributes (applyEvaluationWindow
+ * in evaluation-window.ts counts it against the rule's M of N over consecutive runs);
+ * rules that need data we do not have locally (AWS-owned metrics, anomaly-band history)
+ * say so instead of guessing.
  */
 import {
   type AlarmRule, AlarmScope, type Channel, type Comparison, type MetricQuery, MissingData, type Severity, alarmRules,
@@ -32,6 +33,11 @@ export interface AlarmEvaluation {
   readonly severity: Severity;
   readonly channels: readonly Channel[];
   readonly reason: string;
+  /** The rule's M of N: ALARM takes datapointsToAlarm breaching periods of the last evaluationPeriods. */
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  /** Set by applyEvaluationWindow: breaching runs among the window's runs, this one included. */
+  readonly window?: { readonly breaching: number; readonly runs: number };
 }
 
 export interface EvaluateOptions {
@@ -86,6 +92,7 @@ function evaluateInstance(rule: AlarmRule, datums: readonly Datum[], instance: S
   const base = {
     ruleId: rule.id, title: rule.title, instance: instance.name, alarmName: alarmName(rule, instance.name),
     severity: rule.severity, channels: rule.channels,
+    evaluationPeriods: rule.evaluationPeriods, datapointsToAlarm: rule.datapointsToAlarm,
   };
   const insufficient = (reason: string): AlarmEvaluation => ({ ...base, state: AlarmState.InsufficientData, reason });
   const c = rule.condition;
@@ -121,6 +128,7 @@ export function evaluateAlarmRules(datums: readonly Datum[], options: EvaluateOp
       return [{
         ruleId: rule.id, title: rule.title, instance: rule.scope, alarmName: alarmName(rule, rule.scope),
         state: AlarmState.InsufficientData, severity: rule.severity, channels: rule.channels,
+        evaluationPeriods: rule.evaluationPeriods, datapointsToAlarm: rule.datapointsToAlarm,
         reason: `${reason}: the alarm is not created`,
       }];
     }

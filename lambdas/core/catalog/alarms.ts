@@ -5,7 +5,7 @@
  */
 import { AlarmScope, Channel, MissingData, ONE_MINUTE, Severity, alarmRule } from './alarm.js';
 import { AlbElb5xx, AlbRequestCount, AlbTarget5xx, AlbTargetResponseTime, RdsCpuUtilization } from './aws.js';
-import { CollectorRuns } from './collector.js';
+import { CollectorErrors, CollectorRuns } from './collector.js';
 import { CacheHitRate, ConnectionFailures, ConnectionUtilization, DatabaseUp, Deadlocks, DiskReads, QueryLatency } from './database.js';
 import { HealthCheckUp } from './api.js';
 import { CrossTenantQueries, FailedLoginRate, TenantIsolationViolations } from './security.js';
@@ -182,6 +182,19 @@ export const CollectorHeartbeatMissing = alarmRule({
   runbook: 'The monitor is blind: check the collector Lambda errors, its schedule (EventBridge rule enabled?) and its VPC access to the database.',
 });
 
+export const CollectorDegraded = alarmRule({
+  id: 'collector-degraded', title: 'Collector Degraded', scope: AlarmScope.Target, origin: 'self-monitoring',
+  // The run goes on when a collector or SQL source fails, so the monitor is partly blind
+  // without a silence the heartbeat would notice. Three breaching minutes in a row: one
+  // transient lock or statement timeout must not alert. A silent collector publishes
+  // nothing, and that is the heartbeat's alarm, not this one.
+  condition: { kind: 'threshold', query: { metric: CollectorErrors, statistic: 'Sum' }, comparison: '>', threshold: 0 },
+  periodSeconds: ONE_MINUTE, evaluationPeriods: 3, datapointsToAlarm: 3,
+  missingData: MissingData.NotBreaching,
+  severity: Severity.P2, channels: [Channel.Slack],
+  runbook: 'The collector_failed, collector_partial_failure and collector_skipped log lines name the collector, the reason and the fix; CollectorErrors{Database, Collector} shows which one since when; then npm run doctor.',
+});
+
 /** The spec's alert table, in its order. */
 export const specAlertRules = [
   DatabaseDown, CacheHitRateDegraded, ApiErrorRateHigh, TenantIsolationBreach,
@@ -191,5 +204,5 @@ export const specAlertRules = [
 export const alarmRules = [
   ...specAlertRules,
   DeadlocksDetected, QueryLatencyHigh, ApiP99High, FailedLoginRateHigh, AvailabilityBelowSlo,
-  DatabaseHostCpuHigh, CollectorHeartbeatMissing,
+  DatabaseHostCpuHigh, CollectorHeartbeatMissing, CollectorDegraded,
 ] as const;

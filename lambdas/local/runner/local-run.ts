@@ -12,6 +12,7 @@ import { CollectorEnvVar } from '../../collector/runtime/environment.js';
 import { createCollectorHandler } from '../../collector/runtime/handler.js';
 import type { RunResult } from '../../collector/runtime/run-result.js';
 import { type AlarmEvaluation, evaluateAlarmRules } from '../../core/alarms/evaluate-rules.js';
+import { applyEvaluationWindow } from '../../core/alarms/evaluation-window.js';
 import { COLLECTOR_TIMEOUT_HEADROOM_MS } from '../../core/config/deployment.js';
 import { createLogger } from '../../core/log/logger.js';
 import { doctorChecklist } from '../doctor/checklist.js';
@@ -102,9 +103,14 @@ async function collectLoop(
   handler: LocalHandler,
   { options, plan, targets, io }: { options: LocalOptions; plan: LocalRunPlan; targets: LocalTargets; io: LocalIo },
 ): Promise<number> {
+  // Each run's verdicts, as many runs as the longest M of N looks back: older ones no longer count.
+  const runs: AlarmEvaluation[][] = [];
+  const longestWindow = Math.max(...plan.rules.map((r) => r.evaluationPeriods));
   const collect = async (): Promise<Collection> => {
     const result = await handler({}, lambdaContext(plan.settings.runBudgetMs));
-    return { result, evaluations: evaluateAlarmRules(result.datums, { instances: plan.instances, rules: plan.rules }) };
+    runs.push(evaluateAlarmRules(result.datums, { instances: plan.instances, rules: plan.rules }));
+    if (runs.length > longestWindow) runs.shift();
+    return { result, evaluations: applyEvaluationWindow(runs) };
   };
   const print = (c: Collection, heading: string) => {
     io.out(formatRunSummary(c.result, c.evaluations, heading));

@@ -1,9 +1,10 @@
 /**
  * The terminal summary of one local collection: every published metric by layer with its
- * dimensions, value and unit, the run's problems, and every alarm rule's local verdict
- * with the channels it would notify.
+ * dimensions, value and unit, the run's problems, and every alarm rule's local state over
+ * the session's runs with the channels it would notify.
  */
 import type { AlarmEvaluation } from '../../core/alarms/evaluate-rules.js';
+import { windowText } from '../../core/alarms/evaluation-window.js';
 import { computeStatistic } from '../../core/alarms/statistics.js';
 import { type Layer, Layer as Layers, catalogMetrics } from '../../core/catalog/index.js';
 import type { Datum } from '../../core/metrics/datum.js';
@@ -72,14 +73,16 @@ function metricLines(datums: readonly Datum[]): string[] {
 }
 
 function verdictText(e: AlarmEvaluation): string {
+  // The reason already says how many runs of the window breach.
   if (e.value === undefined || e.comparison === undefined) return e.reason;
-  return `value ${formatNumber(e.value)}, alarm when ${e.comparison} ${formatNumber(e.threshold ?? 0)}`;
+  const window = windowText(e);
+  return `value ${formatNumber(e.value)}, alarm when ${e.comparison} ${formatNumber(e.threshold ?? 0)}${window === undefined ? '' : `; ${window}`}`;
 }
 
 function alarmLines(evaluations: readonly AlarmEvaluation[]): string[] {
   return [
     '',
-    'Alarm rules (evaluated locally over this run as one CloudWatch period; channels it would notify)',
+    'Alarm rules (evaluated locally, each run one CloudWatch period, M of N over this session\'s runs; channels it would notify)',
     ...table(evaluations.map((e) => [e.state, e.severity, e.title, verdictText(e), `→ ${e.channels.join(', ')}`])),
   ];
 }
