@@ -3,6 +3,7 @@
  * quoted identifiers, an optional predicate, display names as the Tenant dimension,
  * listed-but-missing schemas left out and logged; a pattern together with a table filters it.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_ACTIVITY_COLLECTOR } from '../../lambdas/collector/collectors/tenants/tenant-activity.js';
 import { tenantsCollectors } from '../../lambdas/collector/collectors/tenants/index.js';
@@ -18,6 +19,23 @@ import { TEST_TARGET, valueOf, withAdmin } from '../support/runtime-fixtures.js'
 import { createTenantSchemas } from '../support/tenant-fixtures.js';
 
 const HOSTILE = 'tenant_"; drop table app.tenants; --';
+/** PostgreSQL 14's statistics collector serves a snapshot up to 500 ms old: two equal reads this far apart mean it has settled. */
+const STATS_SETTLE_MS = 600;
+
+/** Waits until the tuples written to a schema's tables, as the statistics count them, stop changing. */
+async function writesSettled(url: string, schema: string): Promise<void> {
+  const written = () => withAdmin(url, async (c) => (await c.query<{ n: string }>(
+    `SELECT coalesce(sum(pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid) + pg_stat_get_tuples_deleted(c.oid)), 0) AS n
+     FROM pg_class c WHERE c.relnamespace = to_regnamespace($1) AND c.relkind = 'r'`, [pg.escapeIdentifier(schema)])).rows[0]!.n);
+  let previous = await written();
+  await waitUntil(async () => {
+    await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+    const now = await written();
+    const settled = now === previous;
+    previous = now;
+    return settled;
+  }, `the statistics of ${schema} to settle`);
+}
 const bySchema = (a: { schema: string }, b: { schema: string }) => (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : 0);
 const byTable: TenantDiscovery = tenantDiscoverySchema.parse({
   table: { table: 'app.tenants', schemaColumn: 'schema_name', nameColumn: 'display_name', where: "status = 'active'" },
@@ -79,6 +97,9 @@ describe.each(testedMajors())('tenant discovery by table on PostgreSQL %i', (maj
     const tenant = demo.plan.tenants[0]!;
     const payslipsInserted = () => withAdmin(url, async (c) => Number((await c.query<{ n: string }>(
       'SELECT pg_stat_get_tuples_inserted($1::regclass) AS n', [`"${tenant.schema}".payslips`])).rows[0]!.n));
+    // The baseline must already count the demo's own writes to the tenant (PostgreSQL 14
+    // delivers them asynchronously), or the interval would include them.
+    await writesSettled(url, tenant.schema);
     const before = await payslipsInserted();
     await harness.run(activity);
     const work = await payrollActivity(url, { tenant: tenant.slug, completed: 1 });
