@@ -143,6 +143,28 @@ describe('state store (monitoring schema of a separate database)', () => {
     }
   });
 
+  it('stores a sample as columns and still reads one an earlier release stored as one object per entry', async () => {
+    // Prepare: a row as the previous release wrote it
+    await withAdmin(stateUrl, (c) => c.query(
+      `INSERT INTO monitoring.counter_samples (target, collector, epoch, sample, sampled_at) VALUES ($1, 'legacy', $2, $3::jsonb, $4)`,
+      [TEST_TARGET, epoch, JSON.stringify({ q1: { calls: 5, total_exec_time: 1.25 } }), t0]));
+    const store = await open();
+    try {
+      // Act
+      const legacy = await store.load(TEST_TARGET, 'legacy');
+      await store.save(TEST_TARGET, 'legacy', { sample: { q1: { calls: 6, total_exec_time: 1.5 }, q2: { calls: 1, total_exec_time: 0.5 } }, epoch, sampledAt: t1 }, legacy?.version);
+      const stored = await withAdmin(stateUrl, async (c) => (await c.query(
+        `SELECT sample FROM monitoring.counter_samples WHERE target = $1 AND collector = 'legacy'`, [TEST_TARGET])).rows[0].sample);
+      const reread = await store.load(TEST_TARGET, 'legacy');
+      // Assess
+      expect(legacy?.sample).toEqual({ q1: { calls: 5, total_exec_time: 1.25 } });
+      expect(stored).toEqual({ format: 'columnar/1', keys: ['q1', 'q2'], counters: { calls: [6, 1], total_exec_time: [1.5, 0.5] } });
+      expect(reread?.sample).toEqual({ q1: { calls: 6, total_exec_time: 1.5 }, q2: { calls: 1, total_exec_time: 0.5 } });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('skips deltas with a reason when the state database cannot be reached', async () => {
     // Prepare
     const settings = connectionSettingsFromUrl(unreachableUrl(await freePort()));

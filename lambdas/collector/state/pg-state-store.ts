@@ -4,17 +4,19 @@
  * overlapping runs from both publishing deltas against one baseline.
  */
 import type pg from 'pg';
-import type { CounterSample, QueryRunner } from '../collector.js';
+import type { QueryRunner } from '../collector.js';
 import type { ConnectionSettings } from '../runtime/connection-settings.js';
 import { STATE_APPLICATION_NAME, connectPgClient } from '../runtime/pg-client.js';
 import { COUNTER_SAMPLES_TABLE, migrateStateDatabase } from './migration.js';
+import { decodeSample, encodeSample } from './sample-encoding.js';
 import type { StateStore, VersionedSample } from './state-store.js';
 
 export { STATE_APPLICATION_NAME };
 
 interface Row {
   readonly epoch: string;
-  readonly sample: CounterSample;
+  /** As stored (sample-encoding.ts). */
+  readonly sample: unknown;
   readonly sampled_at: Date;
   readonly version: string;
 }
@@ -28,10 +30,10 @@ export function pgStateStore(client: Pick<pg.Client, 'query' | 'end'>): StateSto
       );
       const row = rows[0];
       if (!row) return undefined;
-      return { epoch: row.epoch, sample: row.sample, sampledAt: row.sampled_at, version: Number(row.version) };
+      return { epoch: row.epoch, sample: decodeSample(row.sample), sampledAt: row.sampled_at, version: Number(row.version) };
     },
     async save(target, collector, next, expectedVersion) {
-      const values = [target, collector, next.epoch, JSON.stringify(next.sample), next.sampledAt];
+      const values = [target, collector, next.epoch, JSON.stringify(encodeSample(next.sample)), next.sampledAt];
       const result = expectedVersion === undefined
         ? await client.query(
             `INSERT INTO ${COUNTER_SAMPLES_TABLE} (target, collector, epoch, sample, sampled_at)
