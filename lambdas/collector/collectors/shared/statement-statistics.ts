@@ -52,19 +52,22 @@ export interface StatementStatistics {
 /**
  * Aggregates without GROUP BY: always exactly one row, also when pg_stat_statements is
  * empty. The aggregates of one query level consume the rows in the same order, so the
- * arrays line up.
+ * arrays line up. JSON arrays where the values allow it: the client parses them with
+ * JSON.parse, several times faster than PostgreSQL's array text format for 10,000
+ * entries; stats_since stays a timestamptz[] so that its Dates, part of the state-store
+ * keys, are parsed exactly as before.
  */
 const statisticsSql = (statsSince: string) => `SELECT pg_postmaster_start_time() AS server_started_at,
        (SELECT stats_reset FROM pg_stat_statements_info) AS stats_reset,
        ${SEES_ALL_STATS_SQL} AS sees_all_statements,
        ${THIS_DATABASE_SQL}::text AS database_oid,
        ${OWN_ROLE_SQL}::text AS own_role_oid,
-       coalesce(array_agg(s.queryid::text), '{}') AS queryid,
-       coalesce(array_agg(s.userid::text), '{}') AS userid,
-       coalesce(array_agg(s.toplevel), '{}') AS toplevel,
+       coalesce(json_agg(s.queryid::text), '[]') AS queryid,
+       coalesce(json_agg(s.userid::text), '[]') AS userid,
+       coalesce(json_agg(s.toplevel), '[]') AS toplevel,
        coalesce(array_agg(${statsSince}), '{}') AS stats_since,
-       coalesce(array_agg(s.calls), '{}') AS calls,
-       coalesce(array_agg(s.total_exec_time), '{}') AS total_exec_time
+       coalesce(json_agg(s.calls), '[]') AS calls,
+       coalesce(json_agg(s.total_exec_time), '[]') AS total_exec_time
 FROM pg_stat_statements(false) s
 WHERE s.dbid = ${THIS_DATABASE_SQL} AND s.queryid IS NOT NULL`;
 
@@ -85,8 +88,8 @@ export interface StatementStatisticsRow extends Record<string, unknown> {
   userid: string[];
   toplevel: boolean[];
   stats_since: (Date | null)[];
-  /** bigint[]: node-postgres returns its elements as strings. */
-  calls: string[];
+  /** bigint as JSON numbers (as text in rows stored by hand: both are accepted). */
+  calls: (number | string)[];
   total_exec_time: number[];
 }
 
