@@ -59,6 +59,18 @@ export interface Deltas {
  */
 export interface CounterTracker {
   deltas(sample: CounterSample, epoch: string): Promise<Deltas>;
+  /**
+   * The previous sample, for a collector that decides its own sample only after reading
+   * it (the SQL sources' windows: a failed source keeps its start). Saves nothing; the
+   * run's deltas() call then saves against the same loaded version.
+   */
+  previous(epoch: string): Promise<PreviousSample>;
+}
+
+/** The previous run's sample, or why there is none to compare with. */
+export interface PreviousSample {
+  readonly sample?: CounterSample;
+  readonly skipReason?: DeltaSkipReason;
 }
 
 /** A tenant: its schema (always used as a quoted identifier) and a display name. */

@@ -52,7 +52,7 @@ function contextFor(checks: readonly HealthCheckInput[], signal: AbortSignal = n
     statementStatistics: forbidden('pg_stat_statements'),
     serverVersion: 0,
     db: { query: forbidden('the database') },
-    counters: { deltas: forbidden('counters') },
+    counters: { deltas: forbidden('counters'), previous: forbidden('counters') },
     now: new Date(),
     log: createMemoryLogger(),
     signal,

@@ -30,6 +30,7 @@ import { onceSucceeded } from '../../lambdas/collector/runtime/once-succeeded.js
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { SESSION_SETTINGS_SQL } from '../../lambdas/collector/runtime/production-connection.js';
 import { type StoredSample, computeDeltas, countSkipped } from '../../lambdas/collector/state/deltas.js';
+import { epochChangeReason } from '../../lambdas/collector/state/epoch.js';
 import { type CollectorSettings, type CollectorSettingsInput, collectorSettingsSchema } from '../../lambdas/core/config/collector-settings.js';
 import { createMemoryLogger } from '../../lambdas/core/log/logger.js';
 
@@ -54,6 +55,12 @@ export function createMemoryCounterStore(): MemoryCounterStore {
       let skipped = 0;
       let skipReasons: DeltaSkipReason[] = [];
       return {
+        async previous(epoch) {
+          const stored = samples.get(keyOf(target, collector));
+          if (!stored) return { skipReason: 'baseline' as DeltaSkipReason };
+          const reason = epochChangeReason(stored.epoch, epoch);
+          return reason ? { skipReason: reason } : { sample: stored.sample };
+        },
         async deltas(sample, epoch) {
           if (used) throw new Error(`collector ${collector}: counters.deltas() called twice in one run`);
           used = true;
@@ -142,8 +149,16 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
   const log = createMemoryLogger('collector-test');
   const discover = options.tenants ?? patternTenants;
 
+  // Two runs in the same millisecond would have no interval between them (deltas read that
+  // as a concurrent run, windows as empty): the harness's clock never repeats a value.
+  let lastNow = 0;
+  const nextNow = () => {
+    lastNow = Math.max(Date.now(), lastNow + 1);
+    return new Date(lastNow);
+  };
+
   async function runCounted<Ctx extends CollectorContext>(collector: Collector<Ctx>, runOptions: { now?: Date } = {}): Promise<CollectorRun> {
-    const now = runOptions.now ?? new Date();
+    const now = runOptions.now ?? nextNow();
     let statements = 0;
     const db: QueryRunner = {
       async query(text, params) {

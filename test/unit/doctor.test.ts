@@ -13,6 +13,7 @@ import { DOCTOR_USAGE, DoctorUsageError, parseDoctorArgs } from '../../lambdas/l
 import { fail, pass, skip, warn } from '../../lambdas/local/doctor/check.js';
 import { doctorExitCode, formatChecklist } from '../../lambdas/local/doctor/format.js';
 import { monitoringRoleSql } from '../../lambdas/local/doctor/role-sql.js';
+import { previousWindows } from '../../lambdas/collector/sources/window.js';
 import { DOCTOR_WINDOW_MS, previousWindowTracker } from '../../lambdas/local/doctor/source-checks.js';
 import { planRelations } from '../../lambdas/local/doctor/source-relations.js';
 import { tlsCheck } from '../../lambdas/local/doctor/tls-check.js';
@@ -172,9 +173,14 @@ describe('TLS', () => {
 
 describe('the source checks\' window', () => {
   it('every counter moved by one window: the source engine gets [now - window, now)', async () => {
+    // Prepare
+    const now = new Date(1_700_000_000_000);
+    const tracker = previousWindowTracker(now);
     // Act
-    const deltas = await previousWindowTracker().deltas({ window: { endMs: 1_700_000_000_000 } }, 'source-window/1');
+    const windows = await previousWindows(tracker, now, 0);
+    const deltas = await tracker.deltas({ 'any-source': { endMs: now.getTime() } }, 'source-window/1');
     // Assess
-    expect(deltas).toEqual({ intervalSeconds: DOCTOR_WINDOW_MS / 1000, entries: new Map([['window', { endMs: DOCTOR_WINDOW_MS }]]), skipped: [] });
+    expect(windows.windowOf('any-source')).toEqual({ start: new Date(now.getTime() - DOCTOR_WINDOW_MS), end: now });
+    expect(deltas).toEqual({ intervalSeconds: DOCTOR_WINDOW_MS / 1000, entries: new Map([['any-source', { endMs: DOCTOR_WINDOW_MS }]]), skipped: [] });
   });
 });

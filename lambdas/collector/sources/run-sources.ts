@@ -9,7 +9,7 @@ import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
 import { compileSource, TENANT_INDEX_COLUMN, TENANT_ROW_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
-import { trackedWindow, windowEnd } from './window.js';
+import { type SourceWindows, previousWindows, saveWindowStarts, windowEnd } from './window.js';
 
 /** Kept free at the end of the collector's time for building datums and the COMMIT. */
 export const SOURCES_FINISH_RESERVE_MS = 250;
@@ -29,9 +29,11 @@ type SourceError = { readonly name: string; readonly message: string };
 const errorName = (source: Source): string => `sources/${source.name}`;
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-async function sourceWindow(ctx: CollectorContext, sources: readonly Source[]): Promise<SourceWindow & { skipReason?: string }> {
-  if (sources.some(usesWindowStart)) return trackedWindow(ctx.counters, ctx.now, ctx.settings.sourceSettleMs);
-  return { end: windowEnd(ctx.now, ctx.settings.sourceSettleMs) };
+/** Sources without a window start need no previous run: their window is only an end. */
+async function sourceWindows(ctx: CollectorContext, sources: readonly Source[]): Promise<SourceWindows> {
+  if (sources.some(usesWindowStart)) return previousWindows(ctx.counters, ctx.now, ctx.settings.sourceSettleMs);
+  const end = windowEnd(ctx.now, ctx.settings.sourceSettleMs);
+  return { end, windowOf: () => ({ end }) };
 }
 
 async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[]): Promise<{ datums: Datum[]; invalid: string[] }> {
@@ -57,7 +59,7 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   if (!sources.length) return { datums: [] };
   const clock = options.clock ?? Date.now;
   const log = ctx.log.child({ collector: options.collector });
-  const w = await sourceWindow(ctx, sources);
+  const windows = await sourceWindows(ctx, sources);
   // Without tenants only the perTenant sources fail; the shared-table ones still run.
   let tenants: readonly Tenant[] = [];
   let discoveryError: string | undefined;
@@ -71,10 +73,17 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
   const datums: Datum[] = [];
   const errors: SourceError[] = [];
   const waiting: string[] = [];
+  // Windowed sources: where the next run's window starts, and the datums counted over a window.
+  const nextStarts: Record<string, number> = {};
+  const windowedDatums: Datum[][] = [];
   let ownReadsLogged = false;
 
   for (const source of sources) {
-    if (usesWindowStart(source) && !w.start) {
+    const w = windows.windowOf(source.name);
+    const windowed = usesWindowStart(source);
+    // Until the source has run over its window, the next run starts where this one did.
+    if (windowed) nextStarts[source.name] = (w.start ?? w.end).getTime();
+    if (windowed && !w.start) {
       waiting.push(source.name);
       continue;
     }
@@ -94,7 +103,12 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
         log.info('tenant_reads_include_own', { reason: 'this role may not set track_counts: perTenant source reads count as tenant activity' });
       }
       const result = await runOne(ctx, source, w, tenants);
-      datums.push(...result.datums);
+      if (windowed) {
+        nextStarts[source.name] = w.end.getTime();
+        windowedDatums.push(result.datums);
+      } else {
+        datums.push(...result.datums);
+      }
       if (result.invalid.length) errors.push({ name: errorName(source), message: `source "${source.name}": ${result.invalid.join('; ')}` });
     } catch (error) {
       const message = messageOf(error);
@@ -102,6 +116,11 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       errors.push({ name: errorName(source), message: message.startsWith('source "') ? message : `source "${source.name}": ${message}` });
     }
   }
-  if (waiting.length) log.info('sources_waiting_for_window', { sources: waiting, reason: w.skipReason ?? 'no previous window end' });
+  if (waiting.length) log.info('sources_waiting_for_window', { sources: waiting, reason: windows.skipReason ?? 'no previous window end' });
+  if (!Object.keys(nextStarts).length) return { datums, errors };
+  if (await saveWindowStarts(ctx.counters, nextStarts)) return { datums: [...datums, ...windowedDatums.flat()], errors };
+  // The next run counts these windows again: publishing them now would count them twice.
+  log.warn('source_windows_not_saved', { sources: Object.keys(nextStarts), effect: 'their counts are published by the next run instead' });
+  // (The runtime counts the unsaved window entries in DeltasSkipped.)
   return { datums, errors };
 }

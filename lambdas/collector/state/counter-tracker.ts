@@ -3,10 +3,11 @@
  * save the new sample with the optimistic version check. Whatever goes wrong with the
  * state database, the answer is "no deltas this time" with a reason, never a wrong delta.
  */
-import { type CounterSample, type CounterTracker, type Deltas, DeltaSkipReason } from '../collector.js';
+import { type CounterSample, type CounterTracker, type Deltas, DeltaSkipReason, type PreviousSample } from '../collector.js';
 import type { Logger } from '../../core/log/logger.js';
 import { computeDeltas, countSkipped, skipAll } from './deltas.js';
-import type { StateStore } from './state-store.js';
+import { epochChangeReason } from './epoch.js';
+import type { StateStore, VersionedSample } from './state-store.js';
 
 export interface TrackerOptions {
   /** The run's state store, or a rejection when it cannot be reached. */
@@ -47,6 +48,24 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
   let skipped = 0;
   let sampled = 0;
   let used = false;
+  // One load per run, shared by previous() and deltas(): the save is checked against its version.
+  let loaded: Promise<{ store: StateStore; previous: VersionedSample | undefined }> | undefined;
+  const load = () => (loaded ??= (async () => {
+    const store = await options.store();
+    return { store, previous: await store.load(options.target, options.collector) };
+  })());
+
+  async function previous(epoch: string): Promise<PreviousSample> {
+    try {
+      const { previous: stored } = await within(load(), options.storeWaitMs?.());
+      if (!stored) return { skipReason: DeltaSkipReason.Baseline };
+      const reason = epochChangeReason(stored.epoch, epoch);
+      return reason ? { skipReason: reason } : { sample: stored.sample };
+    } catch (error) {
+      options.log.warn('previous_sample_unavailable', { collector: options.collector, reason: DeltaSkipReason.StateStoreUnavailable, error });
+      return { skipReason: DeltaSkipReason.StateStoreUnavailable };
+    }
+  }
 
   async function deltas(sample: CounterSample, epoch: string): Promise<Deltas> {
     // One sample per collector per run: a second one would be compared with the first.
@@ -63,11 +82,10 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
     const { target, collector, log } = options;
     try {
       const exchange = async () => {
-        const store = await options.store();
-        const previous = await store.load(target, collector);
+        const { store, previous: stored } = await load();
         // Saved even when this run stops waiting: the sample is real and is the next baseline.
-        const saved = await store.save(target, collector, current, previous?.version);
-        return { result: computeDeltas(previous, current), saved };
+        const saved = await store.save(target, collector, current, stored?.version);
+        return { result: computeDeltas(stored, current), saved };
       };
       const { result, saved } = await within(exchange(), options.storeWaitMs?.());
       if (saved) return result;
@@ -81,6 +99,7 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
 
   return {
     deltas,
+    previous,
     get skipped() {
       return skipped;
     },

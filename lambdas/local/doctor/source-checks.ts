@@ -7,6 +7,7 @@
 import type { CollectorContext, CounterTracker, Deltas, Tenant } from '../../collector/collector.js';
 import { readStatementStatistics } from '../../collector/collectors/shared/statement-statistics.js';
 import { SOURCES_FINISH_RESERVE_MS, runSources } from '../../collector/sources/run-sources.js';
+import { SHARED_WINDOW_KEY, WINDOW_END } from '../../collector/sources/window.js';
 import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
 import { createMemoryLogger } from '../../core/log/logger.js';
 import { type CheckResult, fail, pass } from './check.js';
@@ -22,11 +23,16 @@ const NO_PRIVILEGE = /permission denied/i;
 
 /**
  * The doctor keeps no state between runs: every counter it is asked about moved by one
- * window since a previous sample. The source engine tracks only its window end this way
- * (in milliseconds), so its window is [now - DOCTOR_WINDOW_MS, now).
+ * window since a previous sample. The source engine tracks only its window ends this way
+ * (in milliseconds), so a source's window is [now - DOCTOR_WINDOW_MS, now): the previous
+ * sample is the collector-wide window end an earlier release kept, which every source
+ * without an end of its own starts from.
  */
-export function previousWindowTracker(): CounterTracker {
+export function previousWindowTracker(now: Date): CounterTracker {
   return {
+    async previous() {
+      return { sample: { [SHARED_WINDOW_KEY]: { [WINDOW_END]: now.getTime() - DOCTOR_WINDOW_MS } } };
+    },
     async deltas(sample): Promise<Deltas> {
       const entries = new Map(Object.entries(sample).map(([key, counters]) => [
         key, Object.fromEntries(Object.keys(counters).map((name) => [name, DOCTOR_WINDOW_MS])),
@@ -49,6 +55,7 @@ function fixFor(source: Source, message: string, timeoutMs: number): string {
 async function checkSource(s: DoctorSession, source: Source, tenants: readonly Tenant[], clock: () => number): Promise<CheckResult> {
   const timeoutMs = source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS;
   const title = `SQL source ${source.name}`;
+  const now = new Date(clock());
   const ctx: CollectorContext = {
     target: s.settings.target,
     settings: s.settings,
@@ -57,8 +64,8 @@ async function checkSource(s: DoctorSession, source: Source, tenants: readonly T
     statementStatistics: () => readStatementStatistics(s.db, s.serverVersion),
     serverVersion: s.serverVersion,
     db: s.db,
-    counters: previousWindowTracker(),
-    now: new Date(clock()),
+    counters: previousWindowTracker(now),
+    now,
     log: createMemoryLogger('tenantwatch-doctor'),
     signal: new AbortController().signal,
     statementTimeout: (ms) => s.statementTimeout(ms),
