@@ -168,6 +168,27 @@ describe('alarms in the template (example config)', () => {
   });
 });
 
+describe('alarm periods and the collection schedule in the template', () => {
+  it('a target collected every 5 minutes: its own metrics\' alarms use 5-minute periods, AWS metrics keep 1 minute', () => {
+    // Prepare
+    const input = exampleWith((c) => {
+      (c.targets[0] as Record<string, unknown>).scheduleMinutes = 5;
+    });
+    // Act
+    const alarms = readAlarms(synth(input).template);
+    // Assess
+    const periods = (name: string) => {
+      const a = alarms.get(name)!;
+      return 'metric' in a && a.metric ? [a.metric.period] : Object.values(a.inputs ?? {}).map((i) => i.period);
+    };
+    expect(periods('tenantwatch-payroll-prod-P1-database-down')).toEqual([300, 300]);
+    expect(periods('tenantwatch-payroll-prod-P1-collector-heartbeat-missing')).toEqual([300]);
+    expect(periods('tenantwatch-payroll-prod-P1-cache-hit-rate-degraded')).toEqual([300]);
+    expect(periods('tenantwatch-payroll-prod-P2-database-host-cpu-high')).toEqual([60]);
+    expect(periods('tenantwatch-api-P1-api-error-rate-high')).toEqual([60, 60, 60]);
+  });
+});
+
 describe('alarm overrides in the template', () => {
   it('applies threshold, periods and band width from the config, and leaves disabled alarms out', () => {
     // Prepare

@@ -74,6 +74,24 @@ describe('routing table from catalog + config', () => {
     });
   });
 
+  it('gives the alarms on a target\'s own metrics at least its collection interval as period; AWS metrics keep theirs', () => {
+    // Prepare: the target collects every 5 minutes
+    const config = parse(exampleWith((c) => { (c.targets[0] as Target).scheduleMinutes = 5; }));
+    // Act
+    const periods = Object.fromEntries(planAlarms(config).map((p) => [p.rule.id, p.rule.periodSeconds]));
+    // Assess
+    expect(periods).toEqual({
+      'database-down': 300, 'cache-hit-rate-degraded': 300, 'tenant-isolation-breach': 300, 'connection-pool-high': 300,
+      'disk-io-spike': 300, 'deadlocks-detected': 300, 'query-latency-high': 300, 'failed-login-rate-high': 300,
+      'collector-heartbeat-missing': 300, 'collector-degraded': 300,
+      // The health probe runs with its target's collector; its hourly period is longer already.
+      'availability-below-slo': 3600,
+      // Published by AWS every minute, whatever the collector does.
+      'api-error-rate-high': 60, 'response-time-degradation': 60, 'api-p99-high': 60, 'database-host-cpu-high': 60,
+    });
+    expect(Object.fromEntries(planAlarms(parse(exampleWith(() => undefined))).map((p) => [p.rule.id, p.rule.periodSeconds]))['database-down']).toBe(60);
+  });
+
   it('applies overrides: threshold, periods, channels, and enabled false removes the alarm everywhere', () => {
     // Prepare
     const input = exampleWith((c) => {

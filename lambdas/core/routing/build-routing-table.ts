@@ -27,7 +27,16 @@ export interface ScopeInstance {
   readonly name: string;
   /** The dimension values this instance provides to its alarms' metrics. */
   readonly dimensions: Readonly<Partial<Record<Dimension, string>>>;
+  /**
+   * How often the collector that publishes this instance's metrics runs (seconds): a
+   * target's scheduleMinutes; undefined for the API, whose metrics AWS publishes.
+   */
+  readonly publishEverySeconds?: number;
 }
+
+const SECONDS_PER_MINUTE = 60;
+/** Namespaces of metrics AWS publishes (ALB, RDS), every minute whatever the collector's schedule. */
+const AWS_NAMESPACE_PREFIX = 'AWS/';
 
 /** A metric query of a rule with the dimension values of one instance. */
 export interface ResolvedQuery {
@@ -54,6 +63,7 @@ export function scopeInstances(config: Pick<DeploymentConfig, 'targets' | 'api'>
   const instances: ScopeInstance[] = config.targets.map((target) => ({
     scope: AlarmScope.Target,
     name: target.name,
+    publishEverySeconds: target.scheduleMinutes * SECONDS_PER_MINUTE,
     dimensions: {
       [D.Database]: target.name,
       ...(target.rdsInstanceId === undefined ? {} : { [D.DBInstanceIdentifier]: target.rdsInstanceId }),
@@ -73,6 +83,7 @@ export function scopeInstances(config: Pick<DeploymentConfig, 'targets' | 'api'>
         scope: AlarmScope.HealthCheck,
         name: `${HEALTH_CHECK_INSTANCE_PREFIX}${check.name}`,
         dimensions: { [D.Endpoint]: check.name },
+        publishEverySeconds: target.scheduleMinutes * SECONDS_PER_MINUTE,
       });
     }
   }
@@ -118,6 +129,19 @@ export function resolveDimensions(query: MetricQuery, instance: ScopeInstance): 
   return undefined;
 }
 
+/**
+ * A rule that reads only tenantwatch's own metrics, for an instance whose collector runs
+ * less often than the rule's period: the period becomes the schedule's. Otherwise most
+ * periods would have no datapoint: a rule treating missing data as breaching (Database
+ * Down, the heartbeat) would fire between runs, the others could never see N of N.
+ */
+export function periodForSchedule(rule: AlarmRule, instance: ScopeInstance): AlarmRule {
+  const every = instance.publishEverySeconds;
+  if (every === undefined || every <= rule.periodSeconds) return rule;
+  const ownMetricsOnly = Object.values(ruleQueries(rule)).every((q) => !q.metric.namespace.startsWith(AWS_NAMESPACE_PREFIX));
+  return ownMetricsOnly ? { ...rule, periodSeconds: every } : rule;
+}
+
 /** Every alarm the deployment creates, in rule order then instance order. */
 export function planAlarms(config: AlarmPlanConfig, rules: readonly AlarmRule[] = alarmRules): PlannedAlarm[] {
   const instances = scopeInstances(config);
@@ -137,7 +161,7 @@ export function planAlarms(config: AlarmPlanConfig, rules: readonly AlarmRule[] 
         }
         queries[id] = { query, dimensions };
       }
-      if (applies) planned.push({ alarmName: alarmName(rule, instance.name), rule, instance, queries });
+      if (applies) planned.push({ alarmName: alarmName(rule, instance.name), rule: periodForSchedule(rule, instance), instance, queries });
     }
   }
   return planned;
