@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCollectors } from '../../lambdas/collector/collectors/index.js';
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
-import { STATE_APPLICATION_NAME } from '../../lambdas/collector/state/pg-state-store.js';
+import { STATE_APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { DEFAULT_POSTGRES_MAJOR } from '../../lambdas/local/embedded-postgres.js';
 import { type FaultBed, startFaultBed } from '../support/fault-bed.js';
 import { type CollectorLambda, collectorLambda, receivedValue } from '../support/fault-lambda.js';

@@ -29,6 +29,7 @@ import { readStatementStatistics } from '../../lambdas/collector/collectors/shar
 import { onceSucceeded } from '../../lambdas/collector/runtime/once-succeeded.js';
 import { APPLICATION_NAME } from '../../lambdas/collector/runtime/pg-client.js';
 import { SESSION_SETTINGS_SQL } from '../../lambdas/collector/runtime/production-connection.js';
+import { statementTimeoutSql } from '../../lambdas/collector/runtime/run-transaction.js';
 import { type StoredSample, computeDeltas, countSkipped } from '../../lambdas/collector/state/deltas.js';
 import { epochChangeReason } from '../../lambdas/collector/state/epoch.js';
 import { type CollectorSettings, type CollectorSettingsInput, collectorSettingsSchema } from '../../lambdas/core/config/collector-settings.js';
@@ -188,15 +189,15 @@ export async function createCollectorHarness(url: string, options: CollectorHarn
       ownReadsExcluded,
       // The runtime's own statement, not the collector's: not counted.
       statementTimeout: async (ms) => {
-        timeoutMs = Math.max(1, Math.floor(ms));
-        await client.query(`SELECT set_config('statement_timeout', '${timeoutMs}', true)`);
+        timeoutMs = ms;
+        await client.query(statementTimeoutSql(ms));
       },
       endTransaction: async () => {
-        await client.query(`COMMIT; BEGIN READ ONLY; SELECT set_config('statement_timeout', '${timeoutMs}', true)`);
+        await client.query(`COMMIT; BEGIN READ ONLY; ${statementTimeoutSql(timeoutMs)}`);
       },
     };
     await client.query('BEGIN READ ONLY');
-    await client.query(`SELECT set_config('statement_timeout', '${settings.statementTimeoutMs}', true)`);
+    await client.query(statementTimeoutSql(settings.statementTimeoutMs));
     try {
       // The runtime's context type is CollectorContext; collectors with a richer Ctx build on it.
       const result = await collector.collect(ctx as Ctx);

@@ -13,6 +13,7 @@
 import type { Logger } from '../../core/log/logger.js';
 import type { ProductionConnection } from './production-connection.js';
 import type { QueryStats } from './query-stats.js';
+import { within } from './within.js';
 
 export interface AcquireOptions {
   /** The run's statement and row counters. */
@@ -30,13 +31,6 @@ class KeptConnectionSilentError extends Error {
   override readonly name = 'KeptConnectionSilentError';
 }
 
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const silent = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KeptConnectionSilentError(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, silent]).finally(() => clearTimeout(timer));
-}
 
 export interface KeptConnection {
   /** The kept connection if it is alive, else a new one. */
@@ -56,7 +50,7 @@ export function keptConnection(): KeptConnection {
       if (conn && !conn.lost) {
         conn.countInto(stats);
         try {
-          await within(conn.transaction.enter(statementTimeoutMs), checkTimeoutMs);
+          await within(conn.transaction.enter(statementTimeoutMs), checkTimeoutMs, () => new KeptConnectionSilentError(`no answer within ${checkTimeoutMs} ms`));
           return conn;
         } catch (error) {
           log.info('kept_connection_dropped', { error, effect: 'a new connection is opened' });

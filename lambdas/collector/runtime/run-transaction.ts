@@ -29,7 +29,8 @@ export function mayChangeSettings(text: string): boolean {
 }
 
 const wholeMs = (ms: number) => Math.max(1, Math.floor(ms));
-const setTimeoutSql = (ms: number) => `SELECT set_config('statement_timeout', '${wholeMs(ms)}', true)`;
+/** The runtime's statement_timeout for the rest of the transaction (also what the test harness sends). */
+export const statementTimeoutSql = (ms: number) => `SELECT set_config('statement_timeout', '${wholeMs(ms)}', true)`;
 
 export class RunTransaction {
   #open = false;
@@ -48,21 +49,16 @@ export class RunTransaction {
    */
   async enter(statementTimeoutMs: number): Promise<void> {
     const timeout = wholeMs(statementTimeoutMs);
-    if (this.#open && this.#settingsChanged) {
-      await this.#send(['COMMIT', 'BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
-    } else if (!this.#open) {
-      await this.#send(['BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
-    } else if (this.#timeoutMs !== timeout) {
-      await this.#send([setTimeoutSql(timeout)], timeout);
-    }
+    if (!this.#open) await this.#begin([], timeout);
+    else if (this.#settingsChanged) await this.#begin(['COMMIT'], timeout);
+    else if (this.#timeoutMs !== timeout) await this.#setTimeout(timeout);
   }
 
   /** A collector's own bound for its next statements (e.g. one SQL source's timeout). */
   async statementTimeout(ms: number): Promise<void> {
     if (!this.#open) return this.enter(ms);
     const timeout = wholeMs(ms);
-    if (this.#timeoutMs === timeout) return;
-    await this.#send([setTimeoutSql(timeout)], timeout);
+    if (this.#timeoutMs !== timeout) await this.#setTimeout(timeout);
   }
 
   /**
@@ -71,7 +67,7 @@ export class RunTransaction {
    */
   async renew(): Promise<void> {
     if (!this.#open || this.#timeoutMs === undefined) return;
-    await this.#send(['COMMIT', 'BEGIN READ ONLY', setTimeoutSql(this.#timeoutMs)], this.#timeoutMs);
+    await this.#begin(['COMMIT'], this.#timeoutMs);
   }
 
   /** A statement of a collector that does not restore its settings itself is about to be sent. */
@@ -81,9 +77,7 @@ export class RunTransaction {
 
   /** After a failed statement: the transaction is aborted; a fresh one, same timeout. */
   async restart(statementTimeoutMs: number): Promise<void> {
-    const timeout = wholeMs(statementTimeoutMs);
-    this.#open = false;
-    await this.#send(['ROLLBACK', 'BEGIN READ ONLY', setTimeoutSql(timeout)], timeout);
+    await this.#begin(['ROLLBACK'], wholeMs(statementTimeoutMs));
   }
 
   /** A failed or timed-out collector: nothing of it stays. */
@@ -99,14 +93,22 @@ export class RunTransaction {
     await this.conn.control(['COMMIT']);
   }
 
-  async #send(statements: string[], timeout: number): Promise<void> {
-    // Until the server confirmed, the state is unknown: a failure leaves the transaction
-    // closed (the caller rolls back or drops the connection).
-    const wasOpen = this.#open;
+  // Until the server confirmed, the state is unknown: a failure leaves the transaction
+  // closed (the caller rolls back or drops the connection).
+
+  /** Ends the current transaction (`ending`, if any) and opens a fresh one, in one round trip. */
+  async #begin(ending: readonly ('COMMIT' | 'ROLLBACK')[], timeout: number): Promise<void> {
     this.#open = false;
-    await this.conn.control(statements);
-    this.#open = wasOpen || statements.includes('BEGIN READ ONLY');
-    if (statements.includes('BEGIN READ ONLY')) this.#settingsChanged = false;
+    await this.conn.control([...ending, 'BEGIN READ ONLY', statementTimeoutSql(timeout)]);
+    this.#open = true;
+    this.#settingsChanged = false;
+    this.#timeoutMs = timeout;
+  }
+
+  async #setTimeout(timeout: number): Promise<void> {
+    this.#open = false;
+    await this.conn.control([statementTimeoutSql(timeout)]);
+    this.#open = true;
     this.#timeoutMs = timeout;
   }
 }

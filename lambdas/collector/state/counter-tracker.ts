@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log/logger.js';
 import { computeDeltas, countSkipped, skipAll } from './deltas.js';
 import { epochChangeReason } from './epoch.js';
 import type { StateStore, VersionedSample } from './state-store.js';
+import { within } from '../runtime/within.js';
 
 export interface TrackerOptions {
   /** The run's state store, or a rejection when it cannot be reached. */
@@ -28,13 +29,9 @@ class StateStoreTimeoutError extends Error {
   override readonly name = 'StateStoreTimeoutError';
 }
 
-/** `work`, or a rejection once `ms` have passed (the work itself goes on). */
-function within<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StateStoreTimeoutError(`the state database did not answer within ${Math.round(ms)} ms`)), Math.max(0, ms));
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
+/** The state store's exchange, bounded by `ms` (the exchange itself goes on). */
+function storeWithin<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  return within(work, ms, () => new StateStoreTimeoutError(`the state database did not answer within ${Math.round(ms ?? 0)} ms`));
 }
 
 export interface RunCounterTracker extends CounterTracker {
@@ -57,7 +54,7 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
 
   async function previous(epoch: string): Promise<PreviousSample> {
     try {
-      const { previous: stored } = await within(load(), options.storeWaitMs?.());
+      const { previous: stored } = await storeWithin(load(), options.storeWaitMs?.());
       if (!stored) return { skipReason: DeltaSkipReason.Baseline };
       const reason = epochChangeReason(stored.epoch, epoch);
       return reason ? { skipReason: reason } : { sample: stored.sample };
@@ -87,7 +84,7 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
         const saved = await store.save(target, collector, current, stored?.version);
         return { result: computeDeltas(stored, current), saved };
       };
-      const { result, saved } = await within(exchange(), options.storeWaitMs?.());
+      const { result, saved } = await storeWithin(exchange(), options.storeWaitMs?.());
       if (saved) return result;
       log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.BaselineTakenByConcurrentRun });
       return skipAll(DeltaSkipReason.BaselineTakenByConcurrentRun);

@@ -11,8 +11,6 @@ import { COUNTER_SAMPLES_TABLE, migrateStateDatabase } from './migration.js';
 import { decodeSample, encodeSample } from './sample-encoding.js';
 import type { StateStore, VersionedSample } from './state-store.js';
 
-export { STATE_APPLICATION_NAME };
-
 interface Row {
   readonly epoch: string;
   /** As stored (sample-encoding.ts). */
