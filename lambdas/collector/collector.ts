@@ -8,7 +8,9 @@ import type { Layer } from '../core/catalog/index.js';
 import type { CollectorSettings } from '../core/config/collector-settings.js';
 import type { Logger } from '../core/log/logger.js';
 import type { Datum } from '../core/metrics/datum.js';
+import type { Source } from '../core/config/sources.js';
 import type { StatementStatistics } from './collectors/shared/statement-statistics.js';
+import type { TenantReads } from './sources/tenant-reads.js';
 
 /** A read-only, statement-counted query runner on the production connection. */
 export interface QueryRunner {
@@ -113,6 +115,12 @@ export interface CollectorContext {
   endTransaction(): Promise<void>;
   /** True when this session's own reads are left out of the table statistics (track_counts off). */
   readonly ownReadsExcluded: boolean;
+  /**
+   * perTenant source reads on the run's tenant connections (setting `tenantConnections`),
+   * in parallel with the other collectors; undefined where the run has none, and the
+   * sources then run on `db`.
+   */
+  readonly tenantReads?: TenantReads;
 }
 
 /** A structured log line a collector wants written once per run (e.g. the top-10 statements). */
@@ -156,6 +164,11 @@ export interface Collector<Ctx extends CollectorContext = CollectorContext> {
    * next collector. Default false.
    */
   readonly restoresSettings?: boolean;
+  /**
+   * The perTenant SQL sources this collector publishes: the runtime starts their reads on
+   * the tenant connections as the run begins (runtime/prefetch-tenant-reads.ts).
+   */
+  readonly perTenantSources?: (settings: CollectorSettings) => readonly Source[];
   collect(ctx: Ctx): Promise<CollectorResult>;
 }
 

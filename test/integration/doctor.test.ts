@@ -14,6 +14,7 @@ import { MONITORING_SCHEMA_SQL } from '../../lambdas/collector/state/migration.j
 import { DEFAULT_SOURCES } from '../../lambdas/core/config/sources.js';
 import { createDemoDatabase, createPgStatStatementsExtension } from '../../lambdas/local/demo/index.js';
 import { runDoctorCli } from '../../lambdas/local/doctor/cli.js';
+import { MONITOR_CONNECTION_LIMIT } from '../../lambdas/local/doctor/role-sql.js';
 import { startPostgres, type PostgresServer } from '../../lambdas/local/embedded-postgres.js';
 import { exampleWith } from '../cdk/support/config.js';
 import { runNpmScript } from '../support/npm-script.js';
@@ -122,7 +123,7 @@ describe.each(testedMajors())('npm run doctor on PostgreSQL %i', (major) => {
     });
     expect(run.items.get('read-only enforced')?.detail).toBe('default_transaction_read_only = on; a write was refused (SQLSTATE 25006)');
     expect(run.items.get('tenants discovered')?.detail).toBe(`${TENANTS} tenant schemas (schema pattern ^tenant_)`);
-    expect(run.items.get('monitoring role least privilege')?.detail).toBe(`${MONITOR_ROLE}: not a superuser, nothing writable, read-only by default, connection limit 3`);
+    expect(run.items.get('monitoring role least privilege')?.detail).toBe(`${MONITOR_ROLE}: not a superuser, nothing writable, read-only by default, connection limit ${MONITOR_CONNECTION_LIMIT}`);
     expect(run.text).toMatch(/^tenantwatch doctor: database URL postgres:\/\/tenantwatch_monitor@127\.0\.0\.1:\d+\/payroll \(target payroll\)$/m);
     expect(run.text.trim().split('\n').at(-1)).toBe('Ready: every required check passed.');
   });

@@ -8,6 +8,8 @@ import pg from 'pg';
 import type { Collector } from '../../lambdas/collector/collector.js';
 import { createLocalSink } from '../../lambdas/collector/publishers/local-sink.js';
 import { runCollection } from '../../lambdas/collector/runtime/run-collection.js';
+import { type TenantConnectionKeeper, tenantConnectionKeeper } from '../../lambdas/collector/runtime/tenant-connections.js';
+import { tenantReadTimeoutMs } from '../../lambdas/collector/sources/tenant-reads.js';
 import type { RunResult } from '../../lambdas/collector/runtime/run-result.js';
 import { openPgStateStore } from '../../lambdas/collector/state/pg-state-store.js';
 import type { CollectorSettingsInput } from '../../lambdas/core/config/collector-settings.js';
@@ -27,19 +29,37 @@ export interface TenantRun {
   readonly records: readonly Record<string, unknown>[];
 }
 
-/** A function that runs `collectors` once against `prodUrl`, keeping counter state in `stateUrl`. */
-export function collectionRunner(prodUrl: string, stateUrl: string, collectors: readonly Collector[], overrides: Partial<CollectorSettingsInput> = {}) {
+export interface CollectionRunnerOptions {
+  /** Where the tenant connections connect (default: prodUrl; e.g. a closed port to refuse them). */
+  readonly tenantConnectionUrl?: string;
+}
+
+/**
+ * A function that runs `collectors` once against `prodUrl`, keeping counter state in
+ * `stateUrl`. As the deployed handler does, it reads the perTenant sources on
+ * `tenantConnections` connections (default 2; 0: on the main one) kept from one run to the
+ * next; `closeTenantConnections()` closes them (afterAll).
+ */
+export function collectionRunner(prodUrl: string, stateUrl: string, collectors: readonly Collector[], overrides: Partial<CollectorSettingsInput> = {}, options: CollectionRunnerOptions = {}) {
   const settings = testSettings(overrides);
-  return async (): Promise<TenantRun> => {
+  const keeper: TenantConnectionKeeper = tenantConnectionKeeper();
+  const tenantUrl = options.tenantConnectionUrl ?? prodUrl;
+  const run = async (): Promise<TenantRun> => {
     const sink = createLocalSink();
     const log = createMemoryLogger();
     const result = await runCollection({
       settings, collectors, sink, log,
       connect: productionConnector(prodUrl, settings),
       openStateStore: () => openPgStateStore(connectionSettingsFromUrl(stateUrl), STATE_TIMEOUTS),
+      tenantConnections: {
+        size: settings.tenantConnections,
+        open: productionConnector(tenantUrl, { ...settings, statementTimeoutMs: tenantReadTimeoutMs(settings) }),
+        keeper,
+      },
     });
     return { result, datums: sink.latest(), records: log.records() };
   };
+  return Object.assign(run, { closeTenantConnections: () => keeper.close() });
 }
 
 export interface DemoTarget {

@@ -17,6 +17,8 @@ import { type ConnectionProviders, type Environment, connectionProvidersFromEnvi
 import { type CollectorContext, collectorSettings, invocationFailureLog, runDeadline } from './handler-middleware.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client.js';
 import { keptConnection } from './kept-connection.js';
+import { tenantConnectionKeeper } from './tenant-connections.js';
+import { tenantReadTimeoutMs } from '../sources/tenant-reads.js';
 import { type ProductionConnection, openProductionConnection } from './production-connection.js';
 import type { QueryStats } from './query-stats.js';
 import { runCollection } from './run-collection.js';
@@ -62,6 +64,7 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
   // Module scope in Lambda: built at the first invocation, reused while the environment is warm.
   let wiring: Wiring | undefined;
   const kept = options.keepConnection ? keptConnection() : undefined;
+  const keptTenantConnections = options.keepConnection ? tenantConnectionKeeper() : undefined;
   const wire = (): Wiring => {
     wiring ??= {
       connections: connectionProvidersFromEnvironment(env, options.secretReader),
@@ -76,15 +79,16 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
     const { connections, sink } = wire();
     const runLog = log.child({ target: settings.target, requestId: context.awsRequestId });
     const keep = settings.keepConnection ? kept : undefined;
-    const open = (stats: QueryStats) => withAuthRetry(connections.production, (s) => {
+    const openWith = (statementTimeoutMs: number) => (stats: QueryStats) => withAuthRetry(connections.production, (s) => {
       warnTls(PRODUCTION_DATABASE, s);
       return openProductionConnection(s, {
-        statementTimeoutMs: settings.statementTimeoutMs,
+        statementTimeoutMs,
         lockTimeoutMs: settings.lockTimeoutMs,
         connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
         stats,
       });
     }, { log: runLog });
+    const open = openWith(settings.statementTimeoutMs);
     return runCollection({
       settings,
       collectors,
@@ -96,6 +100,12 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
         ? (stats) => keep.acquire({ stats, open, statementTimeoutMs: settings.statementTimeoutMs, checkTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, log: runLog })
         : open,
       ...(keep ? { release: (conn: ProductionConnection) => keep.release(conn) } : {}),
+      tenantConnections: {
+        size: settings.tenantConnections,
+        // A tenant-read statement runs every perTenant source: its bound is theirs together.
+        open: openWith(tenantReadTimeoutMs(settings)),
+        ...(settings.keepConnection && keptTenantConnections ? { keeper: keptTenantConnections } : {}),
+      },
       openStateStore: () => withAuthRetry(connections.state, (s) => {
         warnTls(STATE_DATABASE, s);
         return openPgStateStore(s, {
@@ -111,5 +121,9 @@ export function createCollectorHandler(options: CollectorHandlerOptions = {}) {
     .use(collectorSettings(() => settingsFromEnvironment(env)))
     .use(runDeadline(options.clock));
   // A Lambda environment just ends; a test or `npm start` closes what it kept.
-  return Object.assign(handler, { closeConnection: async () => kept?.close() });
+  return Object.assign(handler, {
+    closeConnection: async () => {
+      await Promise.all([kept?.close(), keptTenantConnections?.close()]);
+    },
+  });
 }

@@ -18,7 +18,10 @@ import { type RunDeadlines, runDeadlines } from './deadline.js';
 import { onceSucceeded } from './once-succeeded.js';
 import { pgStatStatementsState } from './requirements.js';
 import type { ProductionConnection } from './production-connection.js';
-import { type QueryStats, emptyQueryStats } from './query-stats.js';
+import { type QueryStats, addQueryStats, emptyQueryStats } from './query-stats.js';
+import { createTenantReads } from '../sources/tenant-reads.js';
+import { prefetchTenantReads } from './prefetch-tenant-reads.js';
+import { type TenantConnectionOptions, tenantConnectionSlots } from './tenant-connections.js';
 import { type CollectorOutcome, CollectorStatus, type RunEnvironment, runCollector } from './run-collector.js';
 import { runConnection, unavailableConnection } from './run-connection.js';
 import { runHealthDatums } from './run-health.js';
@@ -39,6 +42,11 @@ export interface RunCollectionOptions {
   readonly deadline?: number;
   readonly clock?: () => number;
   readonly discover?: (db: QueryRunner, discovery: TenantDiscovery, log?: Logger) => Promise<readonly Tenant[]>;
+  /**
+   * Connections for the perTenant source reads beside the main one (runtime/tenant-connections.ts);
+   * without them (or with size 0) those sources run on the main connection.
+   */
+  readonly tenantConnections?: TenantConnectionOptions;
 }
 
 
@@ -133,6 +141,12 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     ? runConnection(first, () => options.connect(stats), log, options.release)
     : unavailableConnection(connectError?.message ?? 'not connected');
   const discover = options.discover ?? discoverTenants;
+  // Counted apart from the collectors' (they run beside them), added to the run's total.
+  const tenantReadStats = emptyQueryStats();
+  const tenantSlots = first && options.tenantConnections && options.tenantConnections.size > 0
+    ? tenantConnectionSlots(options.tenantConnections, tenantReadStats)
+    : undefined;
+  const tenantReads = tenantSlots ? createTenantReads(tenantSlots, settings.tenantChunkSize) : undefined;
   const env: RunEnvironment = {
     target, settings, serverVersion: first?.serverVersion ?? 0, now: startedAt, log, connection, stats,
     collectUntil: deadlines.collectUntil,
@@ -140,13 +154,21 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     tenants: onceSucceeded((db) => discover(db, settings.tenants, log)),
     statementStatistics: onceSucceeded((db) => readStatementStatistics(db, first?.serverVersion ?? 0)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
+    ...(tenantReads ? { tenantReads } : {}),
     clock,
   };
+  const prefetch = tenantReads
+    ? prefetchTenantReads(env, runnable, tenantReads).catch((error: unknown) => log.debug('tenant_reads_not_prefetched', { error }))
+    : undefined;
   for (const c of runnable) {
     const outcome = await runCollector(c, env);
     logOutcome(outcome, log);
     outcomes.push(outcome);
   }
+  await prefetch;
+  // A read still running (its collector gave up on it) loses its connection: it is not kept.
+  await tenantSlots?.release(tenantReads?.busySlots() ?? new Set());
+  addQueryStats(stats, tenantReadStats);
   connectionFailures += connection.reconnectFailures;
   await connection.close();
   await state.close();
@@ -169,7 +191,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     datums, errors,
     collectors: outcomes.map(({ datums: _d, logLines: _l, ...rest }) => rest),
     layers: layerTimings(outcomes),
-    statements: stats.statements, rows: stats.rows, deltasSkipped, invalidValuesDropped: validated.valuesDropped, publish,
+    statements: stats.statements, rows: stats.rows, tenantReads: { ...tenantReadStats }, deltasSkipped, invalidValuesDropped: validated.valuesDropped, publish,
     logLines: outcomes.flatMap((o) => o.logLines.map((line) => ({ collector: o.name, ...line }))),
   };
   log.info('collection_run', {

@@ -10,6 +10,7 @@ import type { CollectorSettings } from '../../core/config/collector-settings.js'
 import type { Logger } from '../../core/log/logger.js';
 import type { Datum } from '../../core/metrics/datum.js';
 import type { StatementStatistics } from '../collectors/shared/statement-statistics.js';
+import { TenantConnectionUnavailableError, type TenantReads } from '../sources/tenant-reads.js';
 import { createCounterTracker } from '../state/counter-tracker.js';
 import type { StateStore } from '../state/state-store.js';
 import { CollectorTimeoutError, type CollectorFailure, FailureReason, describeFailure } from './collector-failure.js';
@@ -47,6 +48,8 @@ export interface RunEnvironment {
    * requires it failed as if it were missing, at most once per run.
    */
   readonly pgStatStatements: (db: QueryRunner) => Promise<PgStatStatementsState>;
+  /** The run's reads on its tenant connections, where it has any. */
+  readonly tenantReads?: TenantReads;
   readonly clock: () => number;
 }
 
@@ -177,9 +180,14 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
       counters,
       log,
       signal: controller.signal,
-      tenants: () => env.tenants(db),
+      // Discovery started on a tenant connection that did not open: run it here instead.
+      tenants: () => env.tenants(db).catch((error: unknown) => {
+        if (error instanceof TenantConnectionUnavailableError) return env.tenants(db);
+        throw error;
+      }),
       statementStatistics: () => env.statementStatistics(db),
       ownReadsExcluded: live?.ownReadsExcluded ?? false,
+      ...(env.tenantReads && live ? { tenantReads: env.tenantReads } : {}),
       async statementTimeout(ms) {
         if (!live) throw new Error(`collector ${c.name} is declared usesDatabase: false but set a statement timeout`);
         controller.signal.throwIfAborted();

@@ -36,6 +36,12 @@ export interface RunResult {
   readonly statements: number;
   /** Rows the production database returned. */
   readonly rows: number;
+  /**
+   * Of `statements` and `rows`: those of the tenant connections (perTenant source reads and
+   * the tenant discovery started with them), which run beside the collectors and are
+   * counted in no collector's figures.
+   */
+  readonly tenantReads: { readonly statements: number; readonly rows: number };
   readonly deltasSkipped: number;
   readonly invalidValuesDropped: number;
   readonly publish: PublishReport;

@@ -7,7 +7,9 @@
 import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
 import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
+import { within } from '../runtime/within.js';
 import { compileSource, TENANT_INDEX_COLUMN, TENANT_ROW_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
+import { TenantConnectionUnavailableError, type TenantReadRequest } from './tenant-reads.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
 import { type SourceWindows, previousWindows, saveWindowStarts, windowEnd } from './window.js';
 
@@ -30,10 +32,18 @@ const errorName = (source: Source): string => `sources/${source.name}`;
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Sources without a window start need no previous run: their window is only an end. */
-async function sourceWindows(ctx: CollectorContext, sources: readonly Source[]): Promise<SourceWindows> {
+export async function sourceWindows(ctx: Pick<CollectorContext, 'counters' | 'now' | 'settings'>, sources: readonly Source[]): Promise<SourceWindows> {
   if (sources.some(usesWindowStart)) return previousWindows(ctx.counters, ctx.now, ctx.settings.sourceSettleMs);
   const end = windowEnd(ctx.now, ctx.settings.sourceSettleMs);
   return { end, windowOf: () => ({ end }) };
+}
+
+/** A windowed source runs once a previous run recorded where its window starts. */
+const ready = (source: Source, w: SourceWindow): boolean => !usesWindowStart(source) || w.start !== undefined;
+
+/** The perTenant sources that run this time, with their windows: what the tenant connections read. */
+export function tenantReadRequests(sources: readonly Source[], windows: SourceWindows): TenantReadRequest[] {
+  return sources.filter((s) => s.perTenant).map((source) => ({ source, window: windows.windowOf(source.name) })).filter((r) => ready(r.source, r.window));
 }
 
 async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[]): Promise<{ datums: Datum[]; invalid: string[] }> {
@@ -55,6 +65,24 @@ async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, te
   return sourceDatums(source, rows, { target: ctx.target, topTenants: ctx.settings.topTenants });
 }
 
+/**
+ * A perTenant source from the tenant connections, bounded like a statement of its own
+ * would be. Where no tenant connection can be opened (e.g. the role's connection limit),
+ * the source runs on the collector's connection as it would without them.
+ */
+async function readOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[], pending: Promise<SourceRow[]>, ms: number) {
+  let rows: SourceRow[];
+  try {
+    rows = await within(pending, ms, () => new Error(`the tenant connections did not return its rows within ${Math.round(ms)} ms`));
+  } catch (error) {
+    if (!(error instanceof TenantConnectionUnavailableError)) throw error;
+    ctx.log.warn('tenant_connections_unavailable', { source: source.name, error, effect: 'the source runs on the main connection' });
+    await ctx.statementTimeout(ms);
+    return runOne(ctx, source, w, tenants);
+  }
+  return sourceDatums(source, rows, { target: ctx.target, topTenants: ctx.settings.topTenants });
+}
+
 export async function runSources(ctx: CollectorContext, sources: readonly Source[], options: SourceRunOptions): Promise<CollectorResult> {
   if (!sources.length) return { datums: [] };
   const clock = options.clock ?? Date.now;
@@ -70,6 +98,9 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       discoveryError = `tenant discovery failed: ${messageOf(error)}`;
     }
   }
+  // On the tenant connections, where the run has them: every perTenant source at once (or
+  // the reads the runtime started for the same windows already).
+  const tenantRows = ctx.tenantReads && tenants.length ? ctx.tenantReads.read(tenantReadRequests(sources, windows), tenants) : undefined;
   const datums: Datum[] = [];
   const errors: SourceError[] = [];
   const waiting: string[] = [];
@@ -97,12 +128,14 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       continue;
     }
     try {
-      await ctx.statementTimeout(Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left));
+      const timeoutMs = Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, left);
       if (source.perTenant && tenants.length && !ctx.ownReadsExcluded && !ownReadsLogged) {
         ownReadsLogged = true;
         log.info('tenant_reads_include_own', { reason: 'this role may not set track_counts: perTenant source reads count as tenant activity' });
       }
-      const result = await runOne(ctx, source, w, tenants);
+      const pending = tenantRows?.get(source.name);
+      if (!pending) await ctx.statementTimeout(timeoutMs);
+      const result = pending ? await readOne(ctx, source, w, tenants, pending, timeoutMs) : await runOne(ctx, source, w, tenants);
       if (windowed) {
         nextStarts[source.name] = w.end.getTime();
         windowedDatums.push(result.datums);

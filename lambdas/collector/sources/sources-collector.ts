@@ -12,6 +12,7 @@ export function sourcesCollector(name: string, layer: Layer): Collector {
     name,
     layer,
     timeoutMs: SOURCES_COLLECTOR_TIMEOUT_MS,
+    perTenantSources: (settings) => settings.sources.filter((s) => s.perTenant && sourceLayer(s) === layer),
     collect(ctx) {
       const deadline = Date.now() + SOURCES_COLLECTOR_TIMEOUT_MS;
       return runSources(ctx, ctx.settings.sources.filter((s) => sourceLayer(s) === layer), { collector: name, deadline });

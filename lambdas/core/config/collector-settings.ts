@@ -23,6 +23,15 @@ export const DEFAULT_TOP_TENANTS = 25;
  * transaction, so a smaller chunk bounds the lock slots held, at 4 statements per chunk.
  */
 export const DEFAULT_TENANT_CHUNK_SIZE = 10_000;
+/**
+ * Connections beside the main one that read the perTenant SQL sources, in parallel with
+ * the other collectors and with each other (lambdas/collector/sources/tenant-reads.ts).
+ * Two: the tenants' reads then take about half as long as on one backend, and the run
+ * holds three connections (the monitoring role's CONNECTION LIMIT leaves room for them).
+ * 0: those sources run on the main connection, as before.
+ */
+export const DEFAULT_TENANT_CONNECTIONS = 2;
+export const MAX_TENANT_CONNECTIONS = 8;
 /** Tenant schemas whose SET search_path round trip is timed per run (plus the switch back). */
 export const DEFAULT_SCHEMA_SWITCH_SAMPLES = 4;
 /** How far behind the run's clock the SQL-source window ends (late commits, clock skew). */
@@ -40,6 +49,7 @@ export const collectorSettingsSchema = z.strictObject({
   /** Business and security SQL sources (lambdas/core/config/sources.ts); default: the demo schema's. */
   sources: sourcesSchema.prefault([...DEFAULT_SOURCES]),
   tenantChunkSize: z.number().int().min(1).max(10_000).default(DEFAULT_TENANT_CHUNK_SIZE),
+  tenantConnections: z.number().int().min(0).max(MAX_TENANT_CONNECTIONS).default(DEFAULT_TENANT_CONNECTIONS),
   schemaSwitchSamples: z.number().int().min(0).max(100).default(DEFAULT_SCHEMA_SWITCH_SAMPLES),
   sourceSettleMs: z.number().int().min(0).max(300_000).default(DEFAULT_SOURCE_SETTLE_MS),
   /**

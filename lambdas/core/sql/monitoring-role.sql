@@ -17,7 +17,7 @@ BEGIN
   CREATE ROLE tenantwatch_monitor LOGIN;
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $tenantwatch$;
-ALTER ROLE tenantwatch_monitor LOGIN CONNECTION LIMIT 3;
+ALTER ROLE tenantwatch_monitor LOGIN CONNECTION LIMIT 6;
 ALTER ROLE tenantwatch_monitor SET default_transaction_read_only = on;
 ALTER ROLE tenantwatch_monitor SET statement_timeout = '5000ms';
 ALTER ROLE tenantwatch_monitor SET lock_timeout = '1000ms';

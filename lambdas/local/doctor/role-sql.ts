@@ -10,13 +10,17 @@
 import pg from 'pg';
 import type { CollectorSettings } from '../../core/config/collector-settings.js';
 import { quoteQualifiedName } from '../../collector/tenants/discovery.js';
+import { DEFAULT_TENANT_CONNECTIONS } from '../../core/config/collector-settings.js';
 import type { ConfiguredRelations, RelationName } from './source-relations.js';
 
 /**
- * One collection run holds one connection (reserved concurrency 1, plus one reconnect
- * after the old socket is gone); one more for `npm run doctor` or psql, one spare.
+ * One collection run holds its main connection and, by default, two tenant connections
+ * (reserved concurrency 1; setting `tenantConnections`), plus one reconnect after the old
+ * socket is gone; one more for `npm run doctor` or psql, one spare. A target with more
+ * tenant connections needs a higher limit; without room for them its perTenant sources
+ * run on the main connection.
  */
-export const MONITOR_CONNECTION_LIMIT = 3;
+export const MONITOR_CONNECTION_LIMIT = 1 + DEFAULT_TENANT_CONNECTIONS + 3;
 /**
  * A collector never idles inside a transaction; a session that does (a frozen Lambda
  * execution environment) would hold its ACCESS SHARE locks and block the application's DDL.
