@@ -6,6 +6,7 @@
  * the number Lambda bills memory by. The handler's log lines are counted on their way to
  * stdout: in Lambda each one is a CloudWatch Logs event.
  */
+import { Layer } from '../../lambdas/core/catalog/index.js';
 import { pathToFileURL } from 'node:url';
 import type { RunResult } from '../../lambdas/collector/runtime/run-result.js';
 import type { ChildMessage, ParentMessage, RunFigures, LayerFigures } from './collector-protocol.js';
@@ -43,6 +44,11 @@ function layerFigures(result: RunResult): Record<string, LayerFigures> {
     l.failed = t?.failed ?? 0;
   }
   for (const d of result.datums) layer(d.metric.layer).datums += 1;
+  // The tenant connections' statements (perTenant sources, tenant discovery) run beside the
+  // collectors and belong to no collector: they are the tenants layer's work.
+  const tenants = layer(Layer.Tenants);
+  tenants.statements += result.tenantReads.statements;
+  tenants.rows += result.tenantReads.rows;
   return layers;
 }
 

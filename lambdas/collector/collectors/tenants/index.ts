@@ -8,7 +8,9 @@ import { tenantActivity } from './tenant-activity.js';
 export const TENANT_SOURCES_COLLECTOR = 'tenant-sources';
 
 export const tenantsCollectors: readonly Collector[] = [
-  // Activity first: it samples the counters before this run's perTenant sources read the tenant tables.
+  // Activity first. The perTenant sources' reads run on the tenant connections from the
+  // run's start; where the role may not turn track_counts off they count as tenant
+  // activity whatever the order (tenant_reads_include_own says so once per run).
   tenantActivity,
   sourcesCollector(TENANT_SOURCES_COLLECTOR, Layer.Tenants),
   schemaSwitch,
