@@ -1,10 +1,11 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeltaSkipReason } from '../../lambdas/collector/collector.js';
 import { databaseCollectors } from '../../lambdas/collector/collectors/database/index.js';
 import { activity } from '../../lambdas/collector/collectors/database/activity.js';
 import { databaseStats } from '../../lambdas/collector/collectors/database/database-stats.js';
 import { replication } from '../../lambdas/collector/collectors/database/replication.js';
+import { statementTextCache } from '../../lambdas/collector/collectors/database/statement-text-cache.js';
 import { TOP_STATEMENTS, TOP_STATEMENTS_EVENT, statements } from '../../lambdas/collector/collectors/database/statements.js';
 import { MissingRequirementError } from '../../lambdas/collector/runtime/collector-failure.js';
 import { Namespace } from '../../lambdas/core/catalog/index.js';
@@ -81,6 +82,8 @@ describe.each(testedMajors())('database collectors on PostgreSQL %i', (major) =>
     await admin?.end();
     await server?.stop();
   });
+  // The statements collector's text cache lives as long as the process: each test reads its own texts.
+  beforeEach(() => statementTextCache.clear());
   afterEach(async () => {
     // Every test starts from a quiet server: no workload session left (backends exit asynchronously).
     await waitUntil(async () => (await workloadSessions()) === 0, 'workload sessions to close');

@@ -16,6 +16,7 @@ import {
   entryKey,
   normaliseQueryText,
   queryLatencyDatum,
+  slowestStatements,
   statementIntervals,
 } from '../../lambdas/collector/collectors/database/statements.js';
 import { counterSample } from '../../lambdas/collector/collectors/shared/counter-collector.js';
@@ -168,7 +169,8 @@ describe('statements: QueryLatency and top statements', () => {
     const intervals = statementIntervals(d);
     const latency = queryLatencyDatum(T, intervals)!;
     // Assess
-    expect(intervals.map((s) => [s.key, s.meanMs])).toEqual([['b/10/5', 50], ['a/10/5', 2.5], ['d/11/5', 2.5]]);
+    expect(intervals.map((s) => [s.key, s.meanMs])).toEqual([['a/10/5', 2.5], ['b/10/5', 50], ['d/11/5', 2.5]]);
+    expect(slowestStatements(intervals, 10).map((s) => s.key)).toEqual(['b/10/5', 'a/10/5', 'd/11/5']);
     expect(latency.values).toEqual([2.5, 50]);
     expect(latency.counts).toEqual([6, 1]);
     expect(latency.dimensions).toEqual({ Database: T });
@@ -196,11 +198,11 @@ describe('statements: QueryLatency and top statements', () => {
 
   it('keys entries by queryid, userid and dbid, plus stats_since where the server has it', () => {
     // Prepare
-    const since = new Date('2026-01-02T03:04:05.678Z');
+    const since = new Date('2026-01-02T03:04:05.678Z').toISOString();
     // Act, Assess
-    expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', stats_since: null })).toBe('-42/10/5');
-    expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', stats_since: since })).toBe('-42/10/5@2026-01-02T03:04:05.678Z');
-    expect(entryKey({ queryid: null, userid: null, dbid: null, stats_since: null })).toBeUndefined();
+    expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', statsSinceIso: null })).toBe('-42/10/5');
+    expect(entryKey({ queryid: '-42', userid: '10', dbid: '5', statsSinceIso: since })).toBe('-42/10/5@2026-01-02T03:04:05.678Z');
+    expect(entryKey({ queryid: null, userid: null, dbid: null, statsSinceIso: null })).toBeUndefined();
   });
 });
 

@@ -13,7 +13,9 @@ import { onceSucceeded } from '../../lambdas/collector/runtime/once-succeeded.js
 import { explainPgStatStatementsFailure, isPgStatStatementsMissing } from '../../lambdas/collector/runtime/requirements.js';
 
 const started = new Date('2026-01-01T00:00:00.000Z');
-const since = new Date('2026-01-02T03:04:05.678Z');
+/** stats_since as PostgreSQL's JSON prints it, and as the state-store keys hold it. */
+const since = '2026-01-02T03:04:05.678901+00:00';
+const sinceIso = '2026-01-02T03:04:05.678Z';
 const OWN_ROLE = '16390';
 const APP_ROLE = '16385';
 
@@ -39,8 +41,8 @@ describe('the shared pg_stat_statements read', () => {
     // Act
     const texts = [140000, 160004, 170000, 180001].map((v) => sqlFor(STATEMENT_STATISTICS_SQL, v, 'statement statistics'));
     // Assess
-    expect(texts.map((t) => t.includes('array_agg(NULL::timestamptz)'))).toEqual([true, true, false, false]);
-    expect(texts.map((t) => t.includes('array_agg(s.stats_since)'))).toEqual([false, false, true, true]);
+    expect(texts.map((t) => t.includes('json_agg(NULL::timestamptz)'))).toEqual([true, true, false, false]);
+    expect(texts.map((t) => t.includes('json_agg(s.stats_since)'))).toEqual([false, false, true, true]);
     for (const t of texts) expect(t).toContain('FROM pg_stat_statements(false) s');
     expect(() => sqlFor(STATEMENT_STATISTICS_SQL, 130011, 'statement statistics')).toThrow('no SQL for server_version_num 130011');
   });
@@ -53,7 +55,7 @@ describe('the shared pg_stat_statements read', () => {
       serverStartedAt: started, statsResetAt: null, seesAllStatements: true, databaseOid: '5', ownRoleOid: OWN_ROLE,
       entries: {
         queryid: ['-42', '-42', '7', '8'], userid: [APP_ROLE, APP_ROLE, OWN_ROLE, APP_ROLE], toplevel: [true, false, true, true],
-        statsSince: [since, since, null, null], calls: [3, 9, 1, 9007199254740991], totalExecTime: [1.5, 4, 0.25, 10],
+        statsSinceIso: [sinceIso, sinceIso, null, null], calls: [3, 9, 1, 9007199254740991], totalExecTime: [1.5, 4, 0.25, 10],
       },
     });
   });

@@ -28,7 +28,9 @@ function entryDelta(
   after: Readonly<Record<string, number>>,
 ): Record<string, number> | DeltaSkipReason {
   const delta: Record<string, number> = {};
-  for (const [name, value] of Object.entries(after)) {
+  // for...in, not Object.entries: 10,000 entries per sample, no arrays built per entry.
+  for (const name in after) {
+    const value = after[name]!;
     const previous = before[name];
     // A counter the previous sample did not have has no baseline yet.
     if (previous === undefined) return DeltaSkipReason.NewEntry;
@@ -48,7 +50,8 @@ export function computeDeltas(previous: StoredSample | undefined, current: Store
 
   const entries = new Map<string, Readonly<Record<string, number>>>();
   const skipped: { key: string; reason: DeltaSkipReason }[] = [];
-  for (const [key, after] of Object.entries(current.sample)) {
+  for (const key in current.sample) {
+    const after = current.sample[key]!;
     const before = previous.sample[key];
     const delta = before === undefined ? DeltaSkipReason.NewEntry : entryDelta(before, after);
     if (typeof delta === 'string') skipped.push({ key, reason: delta });

@@ -48,7 +48,7 @@ interface TextRow extends Record<string, unknown> {
 export function entryCalls(statistics: StatementStatistics): Record<string, { calls: number }> {
   const { queryid, userid, toplevel, calls } = statistics.entries;
   const sample: Record<string, { calls: number }> = {};
-  queryid.forEach((id, i) => (sample[entryKey(userid[i]!, id, toplevel[i]!)] = { calls: calls[i]! }));
+  for (let i = 0; i < queryid.length; i++) sample[entryKey(userid[i]!, queryid[i]!, toplevel[i]!)] = { calls: calls[i]! };
   return sample;
 }
 

@@ -11,6 +11,7 @@ import { MissingRequirementError } from '../../runtime/collector-failure.js';
 import { isPgStatStatementsMissing } from '../../runtime/requirements.js';
 import type { QueryRunner, VersionedSql } from '../../collector.js';
 import { sqlFor } from '../../collector.js';
+import { isoMillisFromJsonTimestamp } from './json-timestamp.js';
 import { toNumber } from './pg-values.js';
 import { SEES_ALL_STATS_SQL, requireAllStats } from './privileges.js';
 
@@ -28,8 +29,11 @@ export interface StatementEntries {
   /** The role's oid, as text. */
   readonly userid: readonly string[];
   readonly toplevel: readonly boolean[];
-  /** When the entry was created (PostgreSQL 17 and later); null before 17. */
-  readonly statsSince: readonly (Date | null)[];
+  /**
+   * When the entry was created (PostgreSQL 17 and later), as Date.toISOString() prints it
+   * (UTC, milliseconds); null before 17.
+   */
+  readonly statsSinceIso: readonly (string | null)[];
   readonly calls: readonly number[];
   /** Milliseconds. */
   readonly totalExecTime: readonly number[];
@@ -52,10 +56,11 @@ export interface StatementStatistics {
 /**
  * Aggregates without GROUP BY: always exactly one row, also when pg_stat_statements is
  * empty. The aggregates of one query level consume the rows in the same order, so the
- * arrays line up. JSON arrays where the values allow it: the client parses them with
- * JSON.parse, several times faster than PostgreSQL's array text format for 10,000
- * entries; stats_since stays a timestamptz[] so that its Dates, part of the state-store
- * keys, are parsed exactly as before.
+ * arrays line up. JSON arrays: the client parses them with JSON.parse, several times
+ * faster than PostgreSQL's array text format for 10,000 entries. stats_since, part of
+ * the state-store keys, comes as JSON timestamps and is turned into exactly the text the
+ * Dates of a timestamptz[] printed (json-timestamp.ts): parsing 10,000 Dates and printing
+ * them again cost more than the rest of the read's parsing together.
  */
 const statisticsSql = (statsSince: string) => `SELECT pg_postmaster_start_time() AS server_started_at,
        (SELECT stats_reset FROM pg_stat_statements_info) AS stats_reset,
@@ -65,7 +70,7 @@ const statisticsSql = (statsSince: string) => `SELECT pg_postmaster_start_time()
        coalesce(json_agg(s.queryid::text), '[]') AS queryid,
        coalesce(json_agg(s.userid::text), '[]') AS userid,
        coalesce(json_agg(s.toplevel), '[]') AS toplevel,
-       coalesce(array_agg(${statsSince}), '{}') AS stats_since,
+       coalesce(json_agg(${statsSince}), '[]') AS stats_since,
        coalesce(json_agg(s.calls), '[]') AS calls,
        coalesce(json_agg(s.total_exec_time), '[]') AS total_exec_time
 FROM pg_stat_statements(false) s
@@ -87,7 +92,8 @@ export interface StatementStatisticsRow extends Record<string, unknown> {
   queryid: string[];
   userid: string[];
   toplevel: boolean[];
-  stats_since: (Date | null)[];
+  /** PostgreSQL's JSON form of timestamptz ("2026-01-02T03:04:05.678901+00:00"). */
+  stats_since: (string | null)[];
   /** bigint as JSON numbers (as text in rows stored by hand: both are accepted). */
   calls: (number | string)[];
   total_exec_time: number[];
@@ -109,7 +115,7 @@ export function parseStatementStatistics(row: StatementStatisticsRow): Statement
       queryid: row.queryid,
       userid: row.userid,
       toplevel: row.toplevel,
-      statsSince: row.stats_since,
+      statsSinceIso: row.stats_since.map((since) => (since === null ? null : isoMillisFromJsonTimestamp(since))),
       calls: row.calls.map((c) => toNumber(c, 'calls')),
       totalExecTime: row.total_exec_time,
     },
