@@ -169,6 +169,13 @@ export interface Collector<Ctx extends CollectorContext = CollectorContext> {
    * the tenant connections as the run begins (runtime/prefetch-tenant-reads.ts).
    */
   readonly perTenantSources?: (settings: CollectorSettings) => readonly Source[];
+  /**
+   * Every datum and log line of this collector depends on its counter deltas: its sample
+   * is saved while the run goes on (a state-database round trip less on the run's path),
+   * and if that save fails (another run saved first, the state database went away) the
+   * collector publishes nothing this run, as if its deltas had been skipped.
+   */
+  readonly savesInBackground?: boolean;
   collect(ctx: Ctx): Promise<CollectorResult>;
 }
 

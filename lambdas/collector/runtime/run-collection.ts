@@ -22,7 +22,8 @@ import { type QueryStats, addQueryStats, emptyQueryStats } from './query-stats.j
 import { createTenantReads } from '../sources/tenant-reads.js';
 import { prefetchTenantReads } from './prefetch-tenant-reads.js';
 import { type TenantConnectionOptions, tenantConnectionSlots } from './tenant-connections.js';
-import { type CollectorOutcome, CollectorStatus, type RunEnvironment, runCollector } from './run-collector.js';
+import { type BackgroundSave, type CollectorOutcome, CollectorStatus, type RunEnvironment, STATE_STORE_WAIT_SHARE, runCollector } from './run-collector.js';
+import { within } from './within.js';
 import { runConnection, unavailableConnection } from './run-connection.js';
 import { runHealthDatums } from './run-health.js';
 import type { LayerTiming, RunError, RunResult } from './run-result.js';
@@ -88,6 +89,20 @@ function logOutcome(o: CollectorOutcome, log: Logger): void {
   }
 }
 
+/**
+ * A collector whose sample was saved in the background publishes only if the save
+ * succeeded: its deltas are this run's only when its sample is the next baseline.
+ */
+async function settleBackgroundSaves(outcomes: CollectorOutcome[], saves: readonly BackgroundSave[], waitMs: number): Promise<void> {
+  await Promise.all(saves.map(async (save) => {
+    const saved = await within(save.saved, waitMs, () => new Error('state store save still running')).catch(() => false);
+    const i = outcomes.findIndex((o) => o.name === save.collector);
+    const outcome = outcomes[i];
+    if (saved || !outcome) return;
+    outcomes[i] = { ...outcome, datums: [], logLines: [], deltasSkipped: outcome.deltasSkipped + save.sampled };
+  }));
+}
+
 function errorsOf(outcomes: readonly CollectorOutcome[]): RunError[] {
   return outcomes.flatMap((o): RunError[] => [
     ...(o.failure ? [{ collector: o.name, reason: o.failure.reason, message: o.failure.message }] : []),
@@ -147,6 +162,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     ? tenantConnectionSlots(options.tenantConnections, tenantReadStats)
     : undefined;
   const tenantReads = tenantSlots ? createTenantReads(tenantSlots, settings.tenantChunkSize) : undefined;
+  const backgroundSaves: BackgroundSave[] = [];
   const env: RunEnvironment = {
     target, settings, serverVersion: first?.serverVersion ?? 0, now: startedAt, log, connection, stats,
     collectUntil: deadlines.collectUntil,
@@ -155,6 +171,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     statementStatistics: onceSucceeded((db) => readStatementStatistics(db, first?.serverVersion ?? 0)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
     ...(tenantReads ? { tenantReads } : {}),
+    backgroundSave: (save) => backgroundSaves.push(save),
     clock,
   };
   const prefetch = tenantReads
@@ -162,9 +179,13 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     : undefined;
   for (const c of runnable) {
     const outcome = await runCollector(c, env);
-    logOutcome(outcome, log);
     outcomes.push(outcome);
+    // Its log lines hold only once its sample is saved.
+    if (!(c.savesInBackground && outcome.status === CollectorStatus.Ok)) logOutcome(outcome, log);
   }
+  const settling = outcomes.map((o, i) => (runnable[i]!.savesInBackground && o.status === CollectorStatus.Ok ? i : -1)).filter((i) => i >= 0);
+  await settleBackgroundSaves(outcomes, backgroundSaves, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE);
+  for (const i of settling) logOutcome(outcomes[i]!, log);
   await prefetch;
   // A read still running (its collector gave up on it) loses its connection: it is not kept.
   await tenantSlots?.release(tenantReads?.busySlots() ?? new Set());

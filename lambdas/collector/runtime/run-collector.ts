@@ -50,7 +50,17 @@ export interface RunEnvironment {
   readonly pgStatStatements: (db: QueryRunner) => Promise<PgStatStatementsState>;
   /** The run's reads on its tenant connections, where it has any. */
   readonly tenantReads?: TenantReads;
+  /** Takes a `savesInBackground` collector's pending save: the run settles it before publishing. */
+  readonly backgroundSave?: (save: BackgroundSave) => void;
   readonly clock: () => number;
+}
+
+/** A collector's sample still being saved when it returned (Collector.savesInBackground). */
+export interface BackgroundSave {
+  readonly collector: string;
+  /** Entries of the sample: the deltas skipped if the save fails. */
+  readonly sampled: number;
+  readonly saved: Promise<boolean>;
 }
 
 export const CollectorStatus = { Ok: 'ok', Failed: 'failed', Skipped: 'skipped' } as const;
@@ -153,6 +163,7 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
   const counters = createCounterTracker({
     store: env.store, target: env.target, collector: c.name, now: env.now, log,
     storeWaitMs: () => (deadline - env.clock()) * STATE_STORE_WAIT_SHARE,
+    saveInBackground: c.savesInBackground === true,
   });
   let conn: ProductionConnection | undefined;
 
@@ -201,6 +212,7 @@ export async function runCollector(c: Collector, env: RunEnvironment): Promise<C
     };
     const result: CollectorResult = await untilAborted(Promise.resolve().then(() => c.collect(ctx)), controller.signal)
       .catch((error: unknown) => rethrowExplained(c, error, () => untilAborted(env.pgStatStatements(db), controller.signal)));
+    if (c.savesInBackground) env.backgroundSave?.({ collector: c.name, sampled: counters.sampled, saved: counters.saved() });
     return {
       name: c.name, layer: c.layer, status: CollectorStatus.Ok, ...measure(),
       datums: result.datums, logLines: result.logLines ?? [],

@@ -23,6 +23,12 @@ export interface TrackerOptions {
    * not answer must cost the collector its deltas, not its gauges.
    */
   readonly storeWaitMs?: () => number;
+  /**
+   * Return the deltas as soon as the previous sample is loaded and save the new one while
+   * the run goes on (`saved()` tells how that went). Only for a collector whose every
+   * datum depends on its deltas: if the save then fails, they must all be dropped.
+   */
+  readonly saveInBackground?: boolean;
 }
 
 class StateStoreTimeoutError extends Error {
@@ -39,12 +45,15 @@ export interface RunCounterTracker extends CounterTracker {
   readonly skipped: number;
   /** Entries of the sample taken this run (all of them are lost if the collector then fails). */
   readonly sampled: number;
+  /** Whether this run's sample was saved (true when there was nothing to save); waits for a background save. */
+  saved(): Promise<boolean>;
 }
 
 export function createCounterTracker(options: TrackerOptions): RunCounterTracker {
   let skipped = 0;
   let sampled = 0;
   let used = false;
+  let saving: Promise<boolean> = Promise.resolve(true);
   // One load per run, shared by previous() and deltas(): the save is checked against its version.
   let loaded: Promise<{ store: StateStore; previous: VersionedSample | undefined }> | undefined;
   const load = () => (loaded ??= (async () => {
@@ -81,8 +90,18 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
       const exchange = async () => {
         const { store, previous: stored } = await load();
         // Saved even when this run stops waiting: the sample is real and is the next baseline.
-        const saved = await store.save(target, collector, current, stored?.version);
-        return { result: computeDeltas(stored, current), saved };
+        const save = store.save(target, collector, current, stored?.version);
+        if (options.saveInBackground) {
+          saving = save.then((saved) => {
+            if (!saved) log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.BaselineTakenByConcurrentRun });
+            return saved;
+          }, (error: unknown) => {
+            log.warn('deltas_dropped', { collector, reason: DeltaSkipReason.StateStoreUnavailable, error });
+            return false;
+          });
+          return { result: computeDeltas(stored, current), saved: true };
+        }
+        return { result: computeDeltas(stored, current), saved: await save };
       };
       const { result, saved } = await storeWithin(exchange(), options.storeWaitMs?.());
       if (saved) return result;
@@ -103,5 +122,6 @@ export function createCounterTracker(options: TrackerOptions): RunCounterTracker
     get sampled() {
       return sampled;
     },
+    saved: () => saving,
   };
 }

@@ -195,6 +195,7 @@ export function statementsCollector(options: StatementsCollectorOptions = {}): C
     layer: Layer.Database,
     timeoutMs: STATEMENTS_TIMEOUT_MS,
     requires: ['pg_stat_statements'],
+    savesInBackground: true,
     async collect(ctx) {
       // Other roles' entries come without queryid otherwise: QueryLatency would be silently empty.
       const statistics = await allRolesStatementStatistics(ctx);

@@ -92,5 +92,6 @@ export const crossTenantQueries = collector({
   layer: 'security',
   timeoutMs: TIMEOUT_MS,
   requires: ['pg_stat_statements'],
+  savesInBackground: true,
   collect: collectCrossTenant,
 });
