@@ -134,7 +134,8 @@ describe.each(testedMajors())('npm run doctor on PostgreSQL %i', (major) => {
     await runDoctorCli(['--database-url', adminUrl, '--print-role-sql', '--role', NO_MONITOR_ROLE], { out: (t) => (sql += t), err: () => undefined }, {});
     const url = await withAdmin(adminUrl, async (c) => {
       await c.query(sql);
-      await c.query(`ALTER ROLE ${NO_MONITOR_ROLE} PASSWORD '${NO_MONITOR_PASSWORD}'; REVOKE pg_monitor FROM ${NO_MONITOR_ROLE}`);
+      // ... and with the connection limit an earlier release's role SQL set.
+      await c.query(`ALTER ROLE ${NO_MONITOR_ROLE} PASSWORD '${NO_MONITOR_PASSWORD}' CONNECTION LIMIT 3; REVOKE pg_monitor FROM ${NO_MONITOR_ROLE}`);
       return urlAs(adminUrl, NO_MONITOR_ROLE, NO_MONITOR_PASSWORD);
     });
     // Act
@@ -147,7 +148,11 @@ describe.each(testedMajors())('npm run doctor on PostgreSQL %i', (major) => {
       fix: `GRANT pg_monitor TO ${NO_MONITOR_ROLE};`,
     });
     expect(Object.entries(statuses(run)).filter(([, s]) => s === 'FAIL').map(([t]) => t)).toEqual(['pg_monitor granted']);
-    expect(run.text.trim().split('\n').at(-1)).toBe('Not ready: 1 required check failed.');
+    expect(run.items.get('monitoring role least privilege')).toMatchObject({
+      status: 'WARN',
+      detail: `${NO_MONITOR_ROLE}: CONNECTION LIMIT 3 leaves no room for the tenant connections (a run holds up to 1 + tenantConnections; the role SQL sets ${MONITOR_CONNECTION_LIMIT}), so the perTenant sources run on the main connection`,
+    });
+    expect(run.text.trim().split('\n').at(-1)).toBe('Not ready: 1 required check failed, 1 warning.');
   });
 
   it('broken SQL sources: a missing table and a timeout each fail with their reason and fix, the others pass; exit 1', async () => {

@@ -6,6 +6,7 @@
 import type { Tenant } from '../../collector/collector.js';
 import { discoverTenants } from '../../collector/tenants/discovery.js';
 import { type CheckResult, fail, messageOf, pass, skip, sqlStateOf, warn } from './check.js';
+import { MONITOR_CONNECTION_LIMIT } from './role-sql.js';
 import type { DoctorSession } from './session.js';
 
 export const CheckId = {
@@ -147,6 +148,9 @@ export async function monitoringRoleCheck(s: DoctorSession, facts: DatabaseFacts
   }
   if (missing.length) problems.push(`no role default for ${missing.join(', ')}`);
   if (facts.connection_limit < 0) problems.push('no CONNECTION LIMIT');
+  else if (facts.connection_limit < MONITOR_CONNECTION_LIMIT) {
+    problems.push(`CONNECTION LIMIT ${facts.connection_limit} leaves no room for the tenant connections (a run holds up to 1 + tenantConnections; the role SQL sets ${MONITOR_CONNECTION_LIMIT}), so the perTenant sources run on the main connection`);
+  }
   if (!problems.length) {
     return pass(CheckId.MonitoringRole, title, `${facts.role}: not a superuser, nothing writable, read-only by default, connection limit ${facts.connection_limit}`);
   }
