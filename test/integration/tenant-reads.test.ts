@@ -14,6 +14,7 @@ import { DEFAULT_SOURCES, type SourceInput } from '../../lambdas/core/config/sou
 import { payrollActivity } from '../../lambdas/local/demo/workload.js';
 import type { DemoDatabase } from '../../lambdas/local/demo/create.js';
 import type { PostgresServer } from '../../lambdas/local/embedded-postgres.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-tcp-proxy.js';
 import { testedMajors } from '../support/pg-versions.js';
 import { TEST_TARGET, unreachableUrl, valueOf, withAdmin } from '../support/runtime-fixtures.js';
 import { collectionRunner, logEvents, startDemoTarget } from '../support/tenant-fixtures.js';
@@ -22,6 +23,8 @@ const TENANTS = 7;
 const Database = TEST_TARGET;
 /** A closed port: every tenant connection is refused. */
 const CLOSED_PORT = 9;
+/** How long a kept tenant connection may stay silent in these tests before it is replaced. */
+const CHECK_TIMEOUT_MS = 300;
 const defaults = (name: string): SourceInput => DEFAULT_SOURCES.find((s) => s.name === name)!;
 const perTenant = (name: string, sql: string, metric: string): SourceInput => ({ name, perTenant: true, sql, metrics: [{ column: 'n', metric }] });
 
@@ -35,6 +38,7 @@ describe.each(testedMajors())('tenant reads on PostgreSQL %i', (major) => {
   let demo: DemoDatabase;
   let collectors: Collector[];
   let stateDatabases = 0;
+  let proxy: FaultProxy;
   const runners: { closeTenantConnections(): Promise<void> }[] = [];
   /** A runner with its own state database (its windows and baselines are its own). */
   const runner = async (overrides: Parameters<typeof collectionRunner>[3] = {}, options: Parameters<typeof collectionRunner>[4] = {}) => {
@@ -48,9 +52,11 @@ describe.each(testedMajors())('tenant reads on PostgreSQL %i', (major) => {
     const target = await startDemoTarget(major, TENANTS);
     ({ server, prodUrl, demo } = target);
     collectors = tenantsCollectors.filter((c) => c.name === TENANT_SOURCES_COLLECTOR);
+    proxy = await startFaultProxy(server.port);
   });
   afterAll(async () => {
     await Promise.all(runners.map((r) => r.closeTenantConnections()));
+    await proxy?.stop();
     await server?.stop();
   });
 
@@ -129,5 +135,21 @@ describe.each(testedMajors())('tenant reads on PostgreSQL %i', (major) => {
     expect(valueOf(datums, 'ActiveSessions')).toBe(demo.plan.tenants.reduce((n, t) => n + t.openSessions, 0));
     expect(logEvents({ result, datums, records }, 'tenant_connections_unavailable').map((r) => r.source)).toEqual(['active-sessions', 'payroll-runs']);
     expect(result.tenantReads.statements).toBe(0);
+  });
+
+  it('replaces a kept tenant connection that went silent while the Lambda was frozen', async () => {
+    // Prepare
+    const run = await runner({ tenantConnections: 1 }, { tenantConnectionUrl: proxy.via(prodUrl), checkTimeoutMs: CHECK_TIMEOUT_MS });
+    await run(); // opens the tenant connection, then keeps it
+    proxy.freeze();
+    // Act
+    const { result, datums, records } = await run();
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(valueOf(datums, 'ActiveSessions')).toBe(demo.plan.tenants.reduce((n, t) => n + t.openSessions, 0));
+    expect(logEvents({ result, datums, records }, 'tenant_connection_dropped').map((r) => String((r.error as { message?: string }).message)))
+      .toEqual([`no answer within ${CHECK_TIMEOUT_MS} ms`]);
+    // A new connection (2 statements to open it), then discovery and the part.
+    expect(result.tenantReads.statements).toBe(2 + 1 + 1);
   });
 });

@@ -32,6 +32,8 @@ export interface TenantRun {
 export interface CollectionRunnerOptions {
   /** Where the tenant connections connect (default: prodUrl; e.g. a closed port to refuse them). */
   readonly tenantConnectionUrl?: string;
+  /** How long a kept tenant connection may take to prove it is alive (default: the connect timeout). */
+  readonly checkTimeoutMs?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export function collectionRunner(prodUrl: string, stateUrl: string, collectors: 
         size: settings.tenantConnections,
         open: productionConnector(tenantUrl, { ...settings, statementTimeoutMs: tenantReadTimeoutMs(settings) }),
         keeper,
+        ...(options.checkTimeoutMs === undefined ? {} : { checkTimeoutMs: options.checkTimeoutMs }),
       },
     });
     return { result, datums: sink.latest(), records: log.records() };

@@ -56,6 +56,11 @@ export interface ProductionConnection {
   countInto(stats: QueryStats): void;
   /** The runtime's own statements (transaction control), sent in one round trip. */
   control(statements: readonly string[]): Promise<void>;
+  /**
+   * A round trip that runs no statement (an empty query): proves a kept connection that
+   * has no transaction to open is still alive.
+   */
+  ping(): Promise<void>;
   /** True once the connection failed or ended: it must not be used again. */
   readonly lost: boolean;
   close(): Promise<void>;
@@ -128,6 +133,9 @@ export async function openProductionConnection(
       return lost;
     },
     control,
+    async ping() {
+      await client.query('');
+    },
     async close() {
       closing = true;
       await client.end().catch(() => undefined);

@@ -159,7 +159,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
   // Counted apart from the collectors' (they run beside them), added to the run's total.
   const tenantReadStats = emptyQueryStats();
   const tenantSlots = first && options.tenantConnections && options.tenantConnections.size > 0
-    ? tenantConnectionSlots(options.tenantConnections, tenantReadStats)
+    ? tenantConnectionSlots(options.tenantConnections, tenantReadStats, log)
     : undefined;
   const tenantReads = tenantSlots ? createTenantReads(tenantSlots, settings.tenantChunkSize) : undefined;
   const backgroundSaves: BackgroundSave[] = [];

@@ -6,12 +6,17 @@
  *
  * Like the main connection they are kept between the runs of a warm Lambda where
  * `keepConnection` is on: a backend that has read a tenant's tables before reads them
- * about three times as fast (its catalog caches are warm). A kept connection that died
- * while the Lambda was frozen is replaced at its first failure (tenant-reads.ts retries
- * the statement once on a fresh one).
+ * about three times as fast (its catalog caches are warm). A kept connection is proven
+ * alive by an empty round trip (no statement) bounded by the connect timeout, as a
+ * half-open socket after a freeze never answers; one that failed that is replaced, and
+ * one that dies later is replaced at its first failure (tenant-reads.ts sends the
+ * statement again once on a fresh one).
  */
+import type { Logger } from '../../core/log/logger.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client.js';
 import type { ProductionConnection } from './production-connection.js';
 import type { QueryStats } from './query-stats.js';
+import { within } from './within.js';
 
 /** Idle tenant connections between runs. */
 export interface TenantConnectionKeeper {
@@ -46,6 +51,8 @@ export interface TenantConnectionOptions {
   readonly open: (stats: QueryStats) => Promise<ProductionConnection>;
   /** Where idle connections wait for the next run; without one they are closed after each run. */
   readonly keeper?: TenantConnectionKeeper;
+  /** How long a kept connection may take to answer its liveness round trip (default: the connect timeout). */
+  readonly checkTimeoutMs?: number;
 }
 
 export interface TenantConnection {
@@ -67,13 +74,20 @@ export interface TenantConnectionSlots {
   release(busy: ReadonlySet<number>): Promise<void>;
 }
 
-export function tenantConnectionSlots(options: TenantConnectionOptions, stats: QueryStats): TenantConnectionSlots {
+export function tenantConnectionSlots(options: TenantConnectionOptions, stats: QueryStats, log: Logger): TenantConnectionSlots {
   const slots = new Map<number, Promise<TenantConnection>>();
+  const checkMs = options.checkTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const acquire = async (): Promise<TenantConnection> => {
     const kept = options.keeper?.take();
     if (kept) {
-      kept.countInto(stats);
-      return { conn: kept, reused: true };
+      try {
+        await within(kept.ping(), checkMs, () => new Error(`no answer within ${checkMs} ms`));
+        kept.countInto(stats);
+        return { conn: kept, reused: true };
+      } catch (error) {
+        log.info('tenant_connection_dropped', { error, effect: 'a new connection is opened' });
+        kept.destroy();
+      }
     }
     return { conn: await options.open(stats), reused: false };
   };
