@@ -186,7 +186,8 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
   const settling = outcomes.map((o, i) => (runnable[i]!.savesInBackground && o.status === CollectorStatus.Ok ? i : -1)).filter((i) => i >= 0);
   await settleBackgroundSaves(outcomes, backgroundSaves, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE);
   for (const i of settling) logOutcome(outcomes[i]!, log);
-  await prefetch;
+  // (Bounded: a tenant connection that went silent mid-run must not hold up the publish.)
+  if (prefetch) await within(prefetch, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE, () => new Error('tenant reads still starting')).catch(() => undefined);
   // A read still running (its collector gave up on it) loses its connection: it is not kept.
   await tenantSlots?.release(tenantReads?.busySlots() ?? new Set());
   addQueryStats(stats, tenantReadStats);
