@@ -17,6 +17,7 @@ import { boundedDimensionValues } from '../bench/cost-table.js';
 import { type BenchReport, RUN_OVERHEAD } from '../bench/report.js';
 
 const run = promisify(execFile);
+const STATEMENTS_COLLECTOR = 'statements';
 const SCALES = [50, 200] as const;
 const RUNS = 2;
 /** Small: the smoke run checks the shape of things, not pg_stat_statements at scale. */
@@ -79,17 +80,28 @@ describe('npm run bench at 50 and 200 tenants', () => {
     expect(report.config!.pgStatStatementsEntries).toBeGreaterThanOrEqual(STATEMENT_ENTRIES);
   });
 
-  it('issues the same number of statements in every run and at both scales, as the server counts them too', () => {
+  it('issues the same number of statements at both scales, as the server counts them too (only the top statements\' texts may come from the cache)', () => {
     // Assess
     const [small, large] = SCALES.map((t) => reports.get(t)!.report);
+    for (const [name, ours] of Object.entries(small!.collectors!)) {
+      const theirs = large!.collectors![name]!;
+      if (name === STATEMENTS_COLLECTOR) {
+        // Its text read is skipped in a run where all ten slowest statements' texts are cached.
+        expect([ours.statements.max, theirs.statements.max], name).toEqual([2, 2]);
+        expect([ours.statements.min, theirs.statements.min].every((n) => n === 1 || n === 2), name).toBe(true);
+        continue;
+      }
+      expect(ours.statements.min, name).toBe(ours.statements.max);
+      expect(theirs.statements, name).toEqual(ours.statements);
+    }
     const statements = small!.total!.statements;
-    expect(statements.min).toBe(statements.max);
-    expect(large!.total!.statements).toEqual(statements);
-    for (const layer of Object.keys(small!.layers!)) expect(large!.layers![layer]!.statements, layer).toEqual(small!.layers![layer]!.statements);
-    const layerSum = Object.values(small!.layers!).reduce((n, l) => n + l.statements.median, 0);
-    expect(layerSum).toBe(statements.median);
-    expect(small!.sqlFloor!.statementsPerRun).toBe(statements.median);
-    expect(large!.sqlFloor!.statementsPerRun).toBe(statements.median);
+    expect(large!.total!.statements.max).toBe(statements.max);
+    for (const report of [small!, large!]) {
+      expect(report.total!.statements.max - report.total!.statements.min).toBeLessThanOrEqual(1);
+      expect(report.layers![RUN_OVERHEAD]!.statements).toEqual({ min: 3, median: 3, max: 3 });
+      expect(report.sqlFloor!.statementsPerRun).toBeGreaterThanOrEqual(report.total!.statements.min);
+      expect(report.sqlFloor!.statementsPerRun).toBeLessThanOrEqual(report.total!.statements.max);
+    }
   });
 
   it('publishes every run in one request per namespace, within the cost model\'s bound on distinct metrics', () => {
