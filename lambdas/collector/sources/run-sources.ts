@@ -9,7 +9,7 @@ import type { Datum } from '../../core/metrics/datum.js';
 import type { CollectorContext, CollectorResult, Tenant } from '../collector.js';
 import { within } from '../runtime/within.js';
 import { compileSource, TENANT_INDEX_COLUMN, TENANT_ROW_COLUMN, usesWindowStart, type SourceWindow } from './compile.js';
-import { TenantConnectionUnavailableError, type TenantReadRequest } from './tenant-reads.js';
+import { TenantConnectionUnavailableError, type TenantReadRequest, tenantReadTimeoutMs } from './tenant-reads.js';
 import { sourceDatums, type SourceRow } from './to-datums.js';
 import { type SourceWindows, previousWindows, saveWindowStarts, windowEnd } from './window.js';
 
@@ -66,8 +66,8 @@ async function runOne(ctx: CollectorContext, source: Source, w: SourceWindow, te
 }
 
 /**
- * A perTenant source from the tenant connections, bounded like a statement of its own
- * would be. Where no tenant connection can be opened (e.g. the role's connection limit),
+ * A perTenant source from the tenant connections, awaited as long as their statement may
+ * run (every perTenant source's timeout together, within the collector's time). Where no tenant connection can be opened (e.g. the role's connection limit),
  * the source runs on the collector's connection as it would without them.
  */
 async function readOne(ctx: CollectorContext, source: Source, w: SourceWindow, tenants: readonly Tenant[], pending: Promise<SourceRow[]>, ms: number) {
@@ -77,7 +77,7 @@ async function readOne(ctx: CollectorContext, source: Source, w: SourceWindow, t
   } catch (error) {
     if (!(error instanceof TenantConnectionUnavailableError)) throw error;
     ctx.log.warn('tenant_connections_unavailable', { source: source.name, error, effect: 'the source runs on the main connection' });
-    await ctx.statementTimeout(ms);
+    await ctx.statementTimeout(Math.min(source.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS, ms));
     return runOne(ctx, source, w, tenants);
   }
   return sourceDatums(source, rows, { target: ctx.target, topTenants: ctx.settings.topTenants });
@@ -135,7 +135,7 @@ export async function runSources(ctx: CollectorContext, sources: readonly Source
       }
       const pending = tenantRows?.get(source.name);
       if (!pending) await ctx.statementTimeout(timeoutMs);
-      const result = pending ? await readOne(ctx, source, w, tenants, pending, timeoutMs) : await runOne(ctx, source, w, tenants);
+      const result = pending ? await readOne(ctx, source, w, tenants, pending, Math.min(left, tenantReadTimeoutMs(ctx.settings))) : await runOne(ctx, source, w, tenants);
       if (windowed) {
         nextStarts[source.name] = w.end.getTime();
         windowedDatums.push(result.datums);
