@@ -19,9 +19,8 @@ import { onceSucceeded } from './once-succeeded.js';
 import { pgStatStatementsState } from './requirements.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, addQueryStats, emptyQueryStats } from './query-stats.js';
-import { createTenantReads } from '../sources/tenant-reads.js';
-import { prefetchTenantReads } from './prefetch-tenant-reads.js';
-import { type TenantConnectionOptions, tenantConnectionSlots } from './tenant-connections.js';
+import { runTenantReads } from './run-tenant-reads.js';
+import type { TenantConnectionOptions } from './tenant-connections.js';
 import { type BackgroundSave, type CollectorOutcome, CollectorStatus, type RunEnvironment, STATE_STORE_WAIT_SHARE, runCollector } from './run-collector.js';
 import { within } from './within.js';
 import { runConnection, unavailableConnection } from './run-connection.js';
@@ -156,12 +155,9 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     ? runConnection(first, () => options.connect(stats), log, options.release)
     : unavailableConnection(connectError?.message ?? 'not connected');
   const discover = options.discover ?? discoverTenants;
-  // Counted apart from the collectors' (they run beside them), added to the run's total.
-  const tenantReadStats = emptyQueryStats();
-  const tenantSlots = first && options.tenantConnections && options.tenantConnections.size > 0
-    ? tenantConnectionSlots(options.tenantConnections, tenantReadStats, log)
+  const tenantReads = first && options.tenantConnections && options.tenantConnections.size > 0
+    ? runTenantReads(options.tenantConnections, settings.tenantChunkSize, log)
     : undefined;
-  const tenantReads = tenantSlots ? createTenantReads(tenantSlots, settings.tenantChunkSize) : undefined;
   const backgroundSaves: BackgroundSave[] = [];
   const env: RunEnvironment = {
     target, settings, serverVersion: first?.serverVersion ?? 0, now: startedAt, log, connection, stats,
@@ -170,13 +166,11 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     tenants: onceSucceeded((db) => discover(db, settings.tenants, log)),
     statementStatistics: onceSucceeded((db) => readStatementStatistics(db, first?.serverVersion ?? 0)),
     pgStatStatements: onceSucceeded(pgStatStatementsState),
-    ...(tenantReads ? { tenantReads } : {}),
+    ...(tenantReads ? { tenantReads: tenantReads.reads } : {}),
     backgroundSave: (save) => backgroundSaves.push(save),
     clock,
   };
-  const prefetch = tenantReads
-    ? prefetchTenantReads(env, runnable, tenantReads).catch((error: unknown) => log.debug('tenant_reads_not_prefetched', { error }))
-    : undefined;
+  tenantReads?.prefetch(env, runnable);
   for (const c of runnable) {
     const outcome = await runCollector(c, env);
     outcomes.push(outcome);
@@ -186,10 +180,7 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
   const settling = outcomes.map((o, i) => (runnable[i]!.savesInBackground && o.status === CollectorStatus.Ok ? i : -1)).filter((i) => i >= 0);
   await settleBackgroundSaves(outcomes, backgroundSaves, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE);
   for (const i of settling) logOutcome(outcomes[i]!, log);
-  // (Bounded: a tenant connection that went silent mid-run must not hold up the publish.)
-  if (prefetch) await within(prefetch, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE, () => new Error('tenant reads still starting')).catch(() => undefined);
-  // A read still running (its collector gave up on it) loses its connection: it is not kept.
-  await tenantSlots?.release(tenantReads?.busySlots() ?? new Set());
+  const tenantReadStats = tenantReads ? await tenantReads.finish(Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE) : emptyQueryStats();
   addQueryStats(stats, tenantReadStats);
   connectionFailures += connection.reconnectFailures;
   await connection.close();

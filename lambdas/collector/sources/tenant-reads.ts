@@ -117,8 +117,10 @@ export function createTenantReads(slots: TenantConnectionSlots, chunkSize: numbe
       place(await db.query<TenantReadRow>(TENANT_READ_SQL, [schemas, queries]), placed, 0);
       return placed.map((rows) => ({ rows }));
     } catch (error) {
+      // The connection failed, not a source: onSlot decides whether to try again.
+      if (!hasSqlState(error)) throw error;
       // One broken source must not cost the others: read them one by one.
-      if (!hasSqlState(error) || queries.length === 1) return queries.map(() => ({ error }));
+      if (queries.length === 1) return queries.map(() => ({ error }));
     }
     const outcomes: PartOutcome[] = [];
     for (const [i, query] of queries.entries()) {
