@@ -40,6 +40,12 @@ const STOP_GRACE_MS = 10_000;
  * keep statistics in shared memory, and a new database's stats_reset stays null.
  */
 const LAST_FILE_BASED_STATS_MAJOR = 14;
+/**
+ * A server killed after STOP_GRACE_MS can leave a child (PostgreSQL 14's statistics
+ * collector) writing into pg_stat for a moment: removing the directory then meets
+ * ENOTEMPTY, which rm retries.
+ */
+const REMOVE_DATA_DIR = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 } as const;
 const STATS_ENTRY_TIMEOUT_MS = 15_000;
 const STATS_ENTRY_POLL_MS = 50;
 
@@ -155,7 +161,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   } catch (error) {
-    await rm(databaseDir, { recursive: true, force: true }).catch(() => undefined);
+    await rm(databaseDir, REMOVE_DATA_DIR).catch(() => undefined);
     const reason = error instanceof Error ? error.message : 'the server process exited';
     throw new Error(`embedded PostgreSQL ${major} failed to start (${reason}). Last server output:\n${logTail.join('\n')}`);
   }
@@ -182,7 +188,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       if (stopped) return;
       stopped = true;
       await stopServer(server);
-      if (options.persistentDir === undefined) await rm(databaseDir, { recursive: true, force: true });
+      if (options.persistentDir === undefined) await rm(databaseDir, REMOVE_DATA_DIR);
     },
   };
 }
