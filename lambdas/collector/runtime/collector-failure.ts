@@ -36,10 +36,14 @@ export interface CollectorFailure {
 /** SQLSTATE class 08 (connection exception) and 57P0x (server shutting down or terminating us). */
 const CONNECTION_GONE = /^(08|57P0)/;
 
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
+/** The server's SQLSTATE of an error, if the server raised it (undefined for a socket or client error). */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Whether the server raised the error (a failed statement), as opposed to the connection failing. */
+export const hasSqlState = (error: unknown): boolean => sqlState(error) !== undefined;
 
 export function describeFailure(
   error: unknown,

@@ -7,14 +7,10 @@
  * may read; shared_preload_libraries itself is hidden from roles without pg_read_all_settings.
  */
 import type { QueryRunner } from '../collector.js';
-import { MissingRequirementError } from './collector-failure.js';
+import { MissingRequirementError, sqlState } from './collector-failure.js';
 
 /** SQLSTATEs of a missing or unloaded pg_stat_statements: undefined table, undefined function, library not preloaded. */
 const MISSING_PG_STAT_STATEMENTS_STATES: ReadonlySet<string> = new Set(['42P01', '42883', '55000']);
-
-function sqlState(error: unknown): unknown {
-  return (error as { code?: unknown } | null | undefined)?.code;
-}
 
 /** Did reading pg_stat_statements fail the way a missing one fails? Also seen through an explaining error's cause. */
 export function isPgStatStatementsMissing(error: unknown): boolean {

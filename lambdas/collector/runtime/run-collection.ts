@@ -177,10 +177,12 @@ export async function runCollection(options: RunCollectionOptions): Promise<RunR
     // Its log lines hold only once its sample is saved.
     if (!(c.savesInBackground && outcome.status === CollectorStatus.Ok)) logOutcome(outcome, log);
   }
+  // What is still running beside the collectors may take a share of the time left to publish.
+  const beforePublish = () => Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE;
   const settling = outcomes.map((o, i) => (runnable[i]!.savesInBackground && o.status === CollectorStatus.Ok ? i : -1)).filter((i) => i >= 0);
-  await settleBackgroundSaves(outcomes, backgroundSaves, Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE);
+  await settleBackgroundSaves(outcomes, backgroundSaves, beforePublish());
   for (const i of settling) logOutcome(outcomes[i]!, log);
-  const tenantReadStats = tenantReads ? await tenantReads.finish(Math.max(0, deadlines.publishUntil - clock()) * STATE_STORE_WAIT_SHARE) : emptyQueryStats();
+  const tenantReadStats = tenantReads ? await tenantReads.finish(beforePublish()) : emptyQueryStats();
   addQueryStats(stats, tenantReadStats);
   connectionFailures += connection.reconnectFailures;
   await connection.close();

@@ -13,7 +13,7 @@ import type { StatementStatistics } from '../collectors/shared/statement-statist
 import { TenantConnectionUnavailableError, type TenantReads } from '../sources/tenant-reads.js';
 import { createCounterTracker } from '../state/counter-tracker.js';
 import type { StateStore } from '../state/state-store.js';
-import { CollectorTimeoutError, type CollectorFailure, FailureReason, describeFailure } from './collector-failure.js';
+import { CollectorTimeoutError, type CollectorFailure, FailureReason, describeFailure, hasSqlState } from './collector-failure.js';
 import type { ProductionConnection } from './production-connection.js';
 import { type QueryStats, emptyQueryStats } from './query-stats.js';
 import type { RunConnection } from './run-connection.js';
@@ -95,10 +95,6 @@ function withinGrace(work: Promise<unknown>, graceMs: number): Promise<boolean> 
     const timer = setTimeout(() => resolve(false), graceMs);
     work.then(() => resolve(true), () => resolve(false)).finally(() => clearTimeout(timer));
   });
-}
-
-function hasSqlState(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | null)?.code === 'string';
 }
 
 /** The collector's view of the connection: guarded, aborted with it, and self-healing after a failed statement. */

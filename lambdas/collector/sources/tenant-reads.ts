@@ -21,6 +21,7 @@
 import type { CollectorSettings } from '../../core/config/collector-settings.js';
 import { DEFAULT_SOURCE_TIMEOUT_MS, type Source } from '../../core/config/sources.js';
 import type { QueryRunner, Tenant } from '../collector.js';
+import { hasSqlState } from '../runtime/collector-failure.js';
 import type { TenantConnectionSlots } from '../runtime/tenant-connections.js';
 import { TENANT_INDEX_COLUMN, TENANT_READ_SQL, TENANT_ROW_COLUMN, TENANT_SOURCE_COLUMN, perTenantQuery, type SourceWindow } from './compile.js';
 import { SOURCES_COLLECTOR_TIMEOUT_MS } from './sources-collector.js';
@@ -78,8 +79,6 @@ export class TenantConnectionUnavailableError extends Error {
   override readonly name = 'TenantConnectionUnavailableError';
 }
 
-const hasSqlState = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
-
 const readKey = (r: TenantReadRequest): string =>
   JSON.stringify([r.source.name, r.source.sql, r.window.start?.getTime() ?? null, r.window.end.getTime()]);
 
@@ -109,13 +108,12 @@ export function createTenantReads(slots: TenantConnectionSlots, chunkSize: numbe
 
   async function readPart(db: QueryRunner, part: readonly number[], tenants: readonly Tenant[], queries: readonly string[]): Promise<PartOutcome[]> {
     const schemas = part.map((i) => tenants[i]!.schema);
-    const place = (rows: TenantReadRow[], outcomes: PlacedRow[][], sourceOffset: number) => {
-      for (const r of rows) outcomes[Number(r[TENANT_SOURCE_COLUMN]) + sourceOffset]!.push({ tenant: part[Number(r[TENANT_INDEX_COLUMN])]!, row: r[TENANT_ROW_COLUMN] });
-    };
+    const read = (sqls: readonly string[]) => db.query<TenantReadRow>(TENANT_READ_SQL, [schemas, sqls]);
+    const placed = (r: TenantReadRow): PlacedRow => ({ tenant: part[Number(r[TENANT_INDEX_COLUMN])]!, row: r[TENANT_ROW_COLUMN] });
     try {
-      const placed: PlacedRow[][] = queries.map(() => []);
-      place(await db.query<TenantReadRow>(TENANT_READ_SQL, [schemas, queries]), placed, 0);
-      return placed.map((rows) => ({ rows }));
+      const bySource: PlacedRow[][] = queries.map(() => []);
+      for (const r of await read(queries)) bySource[Number(r[TENANT_SOURCE_COLUMN])]!.push(placed(r));
+      return bySource.map((rows) => ({ rows }));
     } catch (error) {
       // The connection failed, not a source: onSlot decides whether to try again.
       if (!hasSqlState(error)) throw error;
@@ -123,11 +121,9 @@ export function createTenantReads(slots: TenantConnectionSlots, chunkSize: numbe
       if (queries.length === 1) return queries.map(() => ({ error }));
     }
     const outcomes: PartOutcome[] = [];
-    for (const [i, query] of queries.entries()) {
+    for (const query of queries) {
       try {
-        const placed: PlacedRow[][] = queries.map(() => []);
-        place(await db.query<TenantReadRow>(TENANT_READ_SQL, [schemas, [query]]), placed, i);
-        outcomes.push({ rows: placed[i]! });
+        outcomes.push({ rows: (await read([query])).map(placed) });
       } catch (error) {
         outcomes.push({ error });
       }
